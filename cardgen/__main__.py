@@ -1,0 +1,5 @@
+"""`python -m cardgen` works like `cardgen`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,599 @@
+"""Planning, rendering and writing cards: cache keys, a process pool, atomic files, the manifest.
+
+Each card is a pure function of (its template context, the template files, the format, the
+bundled fonts, the rendering stack). The hash of those is the card's cache key: a card whose key
+and file are unchanged is not rendered again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import campaign as words
+from .errors import CardgenError, Problem
+from .model import LAUNCH, Campaign, Loaded, case_paths, display, load_cases, open_cases_dir
+from .templates import (
+    KINDS,
+    TEMPLATES_DIR,
+    Filled,
+    Format,
+    Templates,
+    fit_svg,
+    lint,
+    template_name,
+    templates,
+)
+
+MANIFEST = "manifest.json"
+MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text; nothing on a phone-sized card counts as large
+
+
+@dataclass(frozen=True)
+class Job:
+    """One card to make: a kind of card for one slug in one format."""
+
+    kind: str
+    slug: str
+    format: str
+    template: str
+    source: str  # the file whose text the card shows, for error messages
+    context: dict[str, Any]
+    key: str
+
+    @property
+    def path(self) -> str:
+        """Where the PNG goes, relative to the out folder."""
+        return f"{self.format}/{self.slug}.png"
+
+
+@dataclass
+class Result:
+    """What happened to one job."""
+
+    job: Job
+    status: str  # rendered | unchanged | failed
+    entry: dict[str, Any] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Everything a build will do, and the problems found while planning it."""
+
+    campaign: Campaign
+    cases: list[Loaded]
+    jobs: list[Job]
+    problems: list[Problem]
+    formats: list[Format]
+    invalid: set[str]  # slugs of case files that failed validation: their old cards are kept
+
+
+# --- planning ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _stack() -> dict[str, Any]:
+    from .render import stack_versions
+
+    return stack_versions()
+
+
+def _template_digest(folder: Path, name: str) -> str:
+    """The template plus shared partials (``_*.svg``) and assets it may pull in."""
+    digest = hashlib.sha256()
+    paths = [folder / name, *sorted(folder.glob("_*")), *sorted((folder / "assets").glob("*"))]
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(context: dict[str, Any], template: str, fmt: Format, folder: Path) -> str:
+    payload = {
+        "context": context,
+        "template": _template_digest(folder, template),
+        "format": [fmt.name, fmt.width, fmt.height, fmt.safe],
+        "stack": _stack(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def plan(
+    cases_dir: Path,
+    *,
+    formats: Iterable[str] | None = None,
+    slugs: Iterable[str] | None = None,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> Plan:
+    """Validate the cases and list the cards to make; bad cases are problems, not jobs."""
+    campaign = open_cases_dir(cases_dir)
+    tmpl = templates(templates_dir.resolve())
+    chosen = _formats(tmpl, formats)
+    cases, problems = load_cases(cases_dir, campaign)
+    if not cases and not problems:
+        problems.append(
+            Problem(display(cases_dir), "", "no case files (*.toml) in the cases folder")
+        )
+    for loaded in cases:
+        problems.extend(words.check_limits(loaded, campaign))
+    bad = {p.where for p in problems}
+    cases = [c for c in cases if c.where not in bad]
+    invalid = {p.stem for p in case_paths(cases_dir) if display(p) in bad}
+    wanted = set(slugs) if slugs is not None else None
+    if wanted is not None:
+        known = {c.slug for c in cases} | {LAUNCH}
+        for slug in sorted(wanted - known):
+            if not any(p.where.endswith(f"{slug}.toml") for p in problems):
+                problems.append(Problem(slug, "", "no such case (see `cardgen list`)"))
+    launch_where = display(cases_dir / "campaign.toml")
+    broken = set()
+    for fmt in chosen:
+        for kind in KINDS:
+            found = lint(tmpl.path(kind, fmt.name), fmt)
+            if found:
+                problems.extend(found)
+                broken.add(template_name(kind, fmt.name))
+    jobs = []
+    for fmt in chosen:
+        items: list[tuple[str, str, str, dict[str, Any]]] = [
+            ("launch", LAUNCH, launch_where, words.launch_context(campaign, launch_where))
+        ]
+        items += [("case", c.slug, c.where, words.case_context(c, campaign)) for c in cases]
+        for kind, slug, source, context in items:
+            if wanted is not None and slug not in wanted:
+                continue
+            context = {
+                **context,
+                "format": {
+                    "name": fmt.name,
+                    "width": fmt.width,
+                    "height": fmt.height,
+                    "safe": fmt.safe,
+                },
+            }
+            name = template_name(kind, fmt.name)
+            if name in broken:
+                continue
+            key = _key(context, name, fmt, tmpl.folder)
+            jobs.append(Job(kind, slug, fmt.name, name, source, context, key))
+    return Plan(campaign, cases, jobs, problems, chosen, invalid)
+
+
+def _formats(tmpl: Templates, names: Iterable[str] | None) -> list[Format]:
+    names = list(names or [])
+    unknown = [n for n in names if n not in tmpl.formats]
+    if unknown:
+        raise CardgenError(f"unknown format {unknown[0]!r}; known: {', '.join(tmpl.formats)}")
+    chosen = [tmpl.formats[n] for n in (names or tmpl.formats)]
+    missing = [
+        Problem(display(tmpl.path(kind, f.name)), "", "template not found")
+        for f in chosen
+        for kind in KINDS
+        if not tmpl.path(kind, f.name).is_file()
+    ]
+    if missing:
+        raise CardgenError(missing)
+    return chosen
+
+
+# --- rendering one card (runs in a worker process) -----------------------------------------
+
+
+def _linear(channel: Any) -> Any:
+    import numpy as np
+
+    c = np.asarray(channel, dtype=np.float64) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def relative_luminance(rgb: Any) -> Any:
+    """WCAG 2 relative luminance of sRGB colours (..., 3) in 0..255."""
+    import numpy as np
+
+    lut = _linear(np.arange(256))  # per-channel linearisation as a lookup table
+    rgb = np.asarray(rgb)
+    return lut[rgb[..., 0]] * 0.2126 + lut[rgb[..., 1]] * 0.7152 + lut[rgb[..., 2]] * 0.0722
+
+
+def contrast_ratio(a: Any, b: Any) -> Any:
+    """WCAG 2 contrast ratio between luminances (1 to 21)."""
+    import numpy as np
+
+    return (np.maximum(a, b) + 0.05) / (np.minimum(a, b) + 0.05)
+
+
+def _hex_rgb(colour: str) -> tuple[int, int, int] | None:
+    named = {"white": "#ffffff", "black": "#000000"}
+    colour = named.get(colour.strip().lower(), colour.strip())
+    if len(colour) == 4 and colour.startswith("#"):
+        colour = "#" + "".join(ch * 2 for ch in colour[1:])
+    if len(colour) != 7 or not colour.startswith("#"):
+        return None
+    try:
+        return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _background(svg: bytes, width: int, height: int) -> tuple[Any, Any]:
+    from .render import draw
+
+    pixels = draw(svg, width, height)
+    return pixels, relative_luminance(pixels)
+
+
+def contrast_problems(filled: Filled, fmt: Format, where: str) -> list[Problem]:
+    """WCAG 2 contrast of each fitted slot's fill against what is drawn behind its box."""
+    import numpy as np
+
+    pixels, luminance = _background(filled.background, fmt.width, fmt.height)
+    problems = []
+    for slot in filled.slots:
+        rgb = _hex_rgb(slot.fill)
+        if rgb is None:
+            problems.append(
+                Problem(where, slot.name, f"fill {slot.fill!r} must be a #rrggbb colour")
+            )
+            continue
+        b = slot.fit.box
+        x0, y0 = max(0, int(b.x)), max(0, int(b.y))
+        x1, y1 = min(fmt.width, int(b.x + b.width)), min(fmt.height, int(b.y + b.height))
+        region = luminance[y0:y1, x0:x1]
+        if not region.size:
+            continue
+        ratios = contrast_ratio(region, float(relative_luminance(np.array(rgb))))
+        worst = np.unravel_index(int(np.argmin(ratios)), ratios.shape)
+        if ratios[worst] < MIN_CONTRAST:
+            behind = "#{:02x}{:02x}{:02x}".format(*pixels[y0 + worst[0], x0 + worst[1]])
+            problems.append(
+                Problem(
+                    where,
+                    slot.name,
+                    f"contrast {ratios[worst]:.2f}:1 between text "
+                    f"{slot.fill} and {behind} behind it; at least {MIN_CONTRAST}:1",
+                )
+            )
+    return problems
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def prepare(job: Job, tmpl: Templates, *, debug: bool = False) -> Filled:
+    """The card's final SVG: template filled, text fitted, contrast checked."""
+    fmt = tmpl.formats[job.format]
+    where = display(tmpl.path(job.kind, job.format))
+    filled = fit_svg(
+        tmpl.fill(job.template, job.context),
+        fmt=fmt,
+        template=where,
+        source=job.source,
+        debug=debug,
+    )
+    problems = contrast_problems(filled, fmt, where)
+    if problems:
+        raise CardgenError(problems)
+    return filled
+
+
+def check(
+    cases_dir: Path, *, templates_dir: Path = TEMPLATES_DIR, formats: Iterable[str] | None = None
+) -> tuple[list[Problem], list[str], int]:
+    """Everything a build checks, without writing: (problems, warnings, cards checked)."""
+    the_plan = plan(cases_dir, formats=formats, templates_dir=templates_dir)
+    tmpl = templates(templates_dir.resolve())
+    problems = list(the_plan.problems)
+    for job in the_plan.jobs:
+        try:
+            prepare(job, tmpl)
+        except CardgenError as exc:
+            problems.extend(exc.problems)
+    days = words.unscheduled_days(the_plan.campaign, the_plan.cases)
+    warnings = [
+        f"no case is scheduled for day {d} ({the_plan.campaign.date_of(d):%Y-%m-%d})" for d in days
+    ]
+    return problems, warnings, len(the_plan.jobs)
+
+
+def render_job(
+    job: Job,
+    out_dir: Path,
+    *,
+    templates_dir: Path = TEMPLATES_DIR,
+    svg: bool = False,
+    debug: bool = False,
+) -> Result:
+    """Fill, fit, check, draw, encode and write one card; problems are returned, not raised."""
+    from .render import draw, encode_png
+
+    tmpl = templates(templates_dir.resolve())
+    fmt = tmpl.formats[job.format]
+    try:
+        filled = prepare(job, tmpl, debug=debug)
+        png = encode_png(draw(filled.svg, fmt.width, fmt.height))
+        problems = platform_problems(png, fmt, job)
+        if problems:
+            return Result(job, "failed", problems=problems)
+        target = out_dir / (f"{job.format}/{job.slug}.debug.png" if debug else job.path)
+        write_atomic(target, png)
+        if svg:
+            write_atomic(target.with_suffix(".svg"), filled.svg)
+    except CardgenError as exc:
+        return Result(job, "failed", problems=exc.problems)
+    except OSError as exc:
+        return Result(
+            job, "failed", problems=[Problem(display(out_dir), "", f"cannot write: {exc}")]
+        )
+    return Result(job, "rendered", entry=_entry(job, png, filled.slots))
+
+
+def platform_problems(png: bytes, fmt: Format, job: Job) -> list[Problem]:
+    """A PNG must have the format's exact size and stay under the platforms' 5 MB limit."""
+    from .templates import MAX_BYTES
+
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    problems = []
+    if (width, height) != (fmt.width, fmt.height):
+        problems.append(
+            Problem(job.path, "", f"{width}×{height}, expected {fmt.width}×{fmt.height}")
+        )
+    if len(png) > MAX_BYTES:
+        problems.append(Problem(job.path, "", f"{len(png):,} bytes; platforms accept at most 5 MB"))
+    return problems
+
+
+def _entry(job: Job, png: bytes, slots: list[Any]) -> dict[str, Any]:
+    ctx = job.context
+    return {
+        "slug": job.slug,
+        "kind": job.kind,
+        "format": job.format,
+        "path": job.path,
+        "width": ctx["format"]["width"],
+        "height": ctx["format"]["height"],
+        "bytes": len(png),
+        "sha256": hashlib.sha256(png).hexdigest(),
+        "day": ctx.get("day"),
+        "date": ctx.get("date"),
+        "title": ctx.get("title"),
+        "url": ctx.get("url"),
+        "alt": ctx["alt"],
+        "tweet": ctx["tweet"],
+        "fits": {
+            s.name: {"size": s.fit.size, "lines": len(s.fit.lines), "max_size": s.fit.box.max_size}
+            for s in slots
+        },
+        "key": job.key,
+    }
+
+
+# --- the whole build -----------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """The outcome of a build."""
+
+    results: list[Result]
+    problems: list[Problem]  # planning problems (bad cases) and card failures
+    seconds: float
+    manifest: Path
+
+    def count(self, status: str) -> int:
+        """How many cards ended with ``status``."""
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def summary(self) -> str:
+        """One line: ``70 cards: 12 rendered, 58 unchanged, 0 failed in 0.84 s``."""
+        return (
+            f"{len(self.results)} cards: {self.count('rendered')} rendered, "
+            f"{self.count('unchanged')} unchanged, {self.count('failed')} failed "
+            f"in {self.seconds:.2f} s"
+        )
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any]:
+    """The manifest of a previous build, or an empty one."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _unchanged(job: Job, old: dict[str, Any] | None, out_dir: Path) -> bool:
+    if not old or old.get("key") != job.key:
+        return False
+    try:
+        data = (out_dir / job.path).read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == old.get("sha256")
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """The out folder must be a folder we can write to."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CardgenError(Problem(display(out_dir), "", "--out must be a folder, not a file"))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".cardgen-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CardgenError(
+            Problem(display(out_dir), "", f"cannot write here: {exc.strerror or exc}")
+        ) from None
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(templates_dir: Path, out_dir: Path) -> None:
+    """Per worker, once: fontconfig, the measurer and the template environment."""
+    from .fonts import setup_fontconfig
+    from .text import measurer
+
+    setup_fontconfig()
+    measurer()
+    templates(templates_dir.resolve())
+    _WORKER.update(templates_dir=templates_dir, out_dir=out_dir)
+
+
+def _work(job: Job) -> Result:
+    return render_job(job, _WORKER["out_dir"], templates_dir=_WORKER["templates_dir"])
+
+
+def _run(jobs: list[Job], workers: int, templates_dir: Path, out_dir: Path) -> Iterator[Result]:
+    if workers <= 1 or len(jobs) <= 2:
+        _init_worker(templates_dir, out_dir)
+        yield from map(_work, jobs)
+        return
+    # fork: the worker starts with the parent's imports and is ready in milliseconds.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(templates_dir, out_dir),
+    ) as pool:
+        yield from pool.map(_work, jobs, chunksize=max(1, min(8, len(jobs) // (workers * 4))))
+
+
+def build(
+    cases_dir: Path,
+    out_dir: Path,
+    *,
+    formats: Iterable[str] | None = None,
+    slugs: Iterable[str] | None = None,
+    templates_dir: Path = TEMPLATES_DIR,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: Callable[[Result], None] | None = None,
+) -> Report:
+    """Build the cards, reusing unchanged ones, and write the manifest last."""
+    started = time.perf_counter()
+    check_out_dir(out_dir)
+    the_plan = plan(cases_dir, formats=formats, slugs=slugs, templates_dir=templates_dir)
+    old = read_manifest(out_dir)
+    old_cards = {
+        (c.get("format"), c.get("slug")): c for c in old.get("cards", []) if isinstance(c, dict)
+    }
+    results: list[Result] = []
+    todo: list[Job] = []
+    for job in the_plan.jobs:
+        previous = old_cards.get((job.format, job.slug))
+        if not force and _unchanged(job, previous, out_dir):
+            result = Result(job, "unchanged", entry=previous)
+            results.append(result)
+            if progress:
+                progress(result)
+        else:
+            todo.append(job)
+    workers = jobs or os.cpu_count() or 1
+    for result in _run(todo, workers, templates_dir, out_dir):
+        results.append(result)
+        if progress:
+            progress(result)
+    problems = the_plan.problems + [p for r in results for p in r.problems]
+    manifest = _write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
+    return Report(results, problems, time.perf_counter() - started, manifest)
+
+
+def _write_manifest(
+    out_dir: Path,
+    the_plan: Plan,
+    results: list[Result],
+    old_cards: dict[tuple[Any, Any], dict[str, Any]],
+    *,
+    partial: bool,
+) -> Path:
+    built = {(r.job.format, r.job.slug): r for r in results}
+    planned_formats = {f.name for f in the_plan.formats}
+    cards: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for key, entry in old_cards.items():
+        # Keep entries this build did not plan: other formats, and other cards of a
+        # `cardgen card` run. Outputs of deleted cases are removed below.
+        if key not in built and (partial or key[0] not in planned_formats):
+            cards[key] = entry
+    for key, result in built.items():
+        if result.entry:
+            cards[key] = result.entry
+    if not partial:
+        # Never delete the last good card of a case that failed: nothing is lost.
+        keep = set(cards) | set(built) | {k for k in old_cards if k[1] in the_plan.invalid}
+        _remove_stale(out_dir, old_cards, keep, planned_formats)
+    ordered = sorted(
+        cards.values(), key=lambda c: (str(c["format"]), c.get("day") or 10**6, str(c["slug"]))
+    )
+    c = the_plan.campaign
+    manifest = {
+        "campaign": {
+            "name": c.name,
+            "hashtag": c.hashtag,
+            "slogan": c.slogan,
+            "start": c.start.isoformat(),
+            "days": c.days,
+        },
+        "stack": _stack(),
+        "cards": ordered,
+        "failed": [
+            {"slug": r.job.slug, "format": r.job.format, "problems": [str(p) for p in r.problems]}
+            for r in results
+            if r.status == "failed"
+        ],
+    }
+    path = out_dir / MANIFEST
+    write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+def _remove_stale(
+    out_dir: Path,
+    old_cards: dict[tuple[Any, Any], dict[str, Any]],
+    keep: set[tuple[Any, Any]],
+    formats: set[str],
+) -> None:
+    """Delete outputs of cards that no longer exist; only files a manifest listed, in out/."""
+    root = out_dir.resolve()
+    for key, entry in old_cards.items():
+        if key in keep or key[0] not in formats:
+            continue
+        target = (out_dir / str(entry.get("path", ""))).resolve()
+        if target.is_relative_to(root) and target != root and target.suffix == ".png":
+            with contextlib.suppress(OSError):
+                target.unlink()
+
+
+def is_terminal() -> bool:
+    """Whether progress may be drawn."""
+    return sys.stderr.isatty()

@@ -1,0 +1,420 @@
+"""The command line: thin click commands over the modules that do the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .build import Report, Result, build, is_terminal, plan
+from .campaign import entry_for
+from .errors import CardgenError, Problem
+from .model import LAUNCH, display
+from .templates import TEMPLATES_DIR
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cases_option(f: F) -> F:
+    """``--cases DIR``: the folder with campaign.toml and the case files."""
+    return click.option(
+        "--cases",
+        "cases_dir",
+        default="cases",
+        show_default=True,
+        type=click.Path(path_type=Path, file_okay=True),
+        help="Folder of case files and campaign.toml.",
+    )(f)
+
+
+def out_option(f: F) -> F:
+    """``--out DIR``: where cards and the manifest are written."""
+    return click.option(
+        "--out",
+        "out_dir",
+        default="out",
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help="Folder to write cards and manifest.json into.",
+    )(f)
+
+
+def templates_option(f: F) -> F:
+    """``--templates DIR``: the SVG template folder."""
+    return click.option(
+        "--templates",
+        "templates_dir",
+        default=str(TEMPLATES_DIR),
+        show_default="svg_templates/",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Folder of SVG templates and formats.toml.",
+    )(f)
+
+
+def formats_option(multiple: bool = True, default: str | None = None) -> Callable[[F], F]:
+    """``--format NAME``: which output formats (all by default)."""
+    return click.option(
+        "--format",
+        "formats",
+        multiple=multiple,
+        default=default,
+        metavar="NAME",
+        help="Output format (twitter, og, square…)"
+        + (", repeatable; default: all." if multiple else "."),
+    )
+
+
+def _fail(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled and total > 5
+        self.counts = {"rendered": 0, "unchanged": 0, "failed": 0}
+
+    def __call__(self, result: Result) -> None:
+        self.counts[result.status] += 1
+        if self.enabled:
+            done = sum(self.counts.values())
+            bar = "#" * (30 * done // self.total)
+            c = self.counts
+            click.echo(
+                f"\r[{bar:<30}] {done}/{self.total}  rendered {c['rendered']} · "
+                f"unchanged {c['unchanged']} · failed {c['failed']}",
+                err=True,
+                nl=False,
+            )
+
+    def close(self) -> None:
+        """Clear the bar's line."""
+        if self.enabled:
+            click.echo("\r" + " " * 79 + "\r", err=True, nl=False)
+
+
+def _fit_report(report: Report) -> None:
+    for result in report.results:
+        if result.status != "rendered" or not result.entry:
+            continue
+        shrunk = [
+            f"{slot} {fit['size']:g}px ({fit['lines']} line{'s' * (fit['lines'] != 1)}, "
+            f"max {fit['max_size']:g}px)"
+            for slot, fit in result.entry["fits"].items()
+            if fit["size"] < fit["max_size"]
+        ]
+        if shrunk:
+            click.echo(f"fit {result.job.path}: " + "; ".join(shrunk))
+
+
+class CardgenGroup(click.Group):
+    """Turns :class:`CardgenError` into one line per problem and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CardgenError as exc:
+            _fail(exc.problems)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            detail = traceback.extract_tb(exc.__traceback__)[-1]
+            click.echo(
+                f"cardgen: internal error: {type(exc).__name__}: {exc} "
+                f"(at {Path(detail.filename).name}:{detail.lineno}; rerun with --debug "
+                "for the traceback and please report it)",
+                err=True,
+            )
+            ctx.exit(3)
+
+
+@click.group(cls=CardgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cardgen")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Turn case-study files and SVG templates into campaign cards (PNG).
+
+    \b
+    Quick start:
+      cardgen build              # every card in every format into out/
+      cardgen today              # today's card, tweet text and alt text
+      cardgen card checkpoint-durham --svg --format twitter
+    """
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+@cli.command("build")
+@cases_option
+@out_option
+@templates_option
+@formats_option()
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: all cores).",
+)
+@click.option("--force", is_flag=True, help="Render every card, even unchanged ones.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar or fit report; problems and the summary only.",
+)
+def build_cmd(
+    cases_dir: Path,
+    out_dir: Path,
+    templates_dir: Path,
+    formats: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Build every card (each case and the launch graphic) in every format.
+
+    Unchanged cards are skipped; problems are printed one per line as FILE: FIELD: message,
+    good cards are still built, and the exit code is 1 if anything failed.
+
+    \b
+    Examples:
+      cardgen build
+      cardgen build --format twitter --jobs 2
+      cardgen build --cases other-campaign/ --out other-out/
+    """
+    planned = plan(cases_dir, formats=formats, templates_dir=templates_dir)
+    progress = Progress(len(planned.jobs), enabled=is_terminal() and not quiet)
+    report = build(
+        cases_dir,
+        out_dir,
+        formats=formats,
+        templates_dir=templates_dir,
+        jobs=jobs,
+        force=force,
+        progress=progress,
+    )
+    progress.close()
+    if not quiet:
+        _fit_report(report)
+    _fail(report.problems)
+    click.echo(f"{report.summary}; manifest {display(report.manifest)}")
+    if report.problems:
+        sys.exit(1)
+
+
+@cli.command("card")
+@click.argument("slug")
+@cases_option
+@out_option
+@templates_option
+@formats_option()
+@click.option("--svg", is_flag=True, help="Also write the filled SVG next to the PNG.")
+@click.option(
+    "--debug-overlay",
+    "--debug",
+    "overlay",
+    is_flag=True,
+    help="Draw text boxes, baselines and the safe margin (writes SLUG.debug.png).",
+)
+def card_cmd(
+    slug: str,
+    cases_dir: Path,
+    out_dir: Path,
+    templates_dir: Path,
+    formats: tuple[str, ...],
+    svg: bool,
+    overlay: bool,
+) -> None:
+    """Render one card (SLUG is a case file's name, or `launch`) in every or the given format.
+
+    \b
+    Examples:
+      cardgen card checkpoint-durham
+      cardgen card launch --format twitter --svg
+      cardgen card checkpoint-durham --debug
+    """
+    from .build import _write_manifest as write_manifest
+    from .build import check_out_dir, read_manifest, render_job
+
+    check_out_dir(out_dir)
+    the_plan = plan(cases_dir, formats=formats, slugs=[slug], templates_dir=templates_dir)
+    own = [p for p in the_plan.problems if slug in p.where or p.where.endswith("campaign.toml")]
+    if own or not the_plan.jobs:
+        raise CardgenError(own or [Problem(slug, "", "no such card")])
+    results = [
+        render_job(job, out_dir, templates_dir=templates_dir, svg=svg, debug=overlay)
+        for job in the_plan.jobs
+    ]
+    if not overlay:
+        old = {(c.get("format"), c.get("slug")): c for c in read_manifest(out_dir).get("cards", [])}
+        write_manifest(out_dir, the_plan, results, old, partial=True)
+    problems = [p for r in results for p in r.problems]
+    for result in results:
+        if result.status == "rendered":
+            name = result.job.path.replace(".png", ".debug.png") if overlay else result.job.path
+            click.echo(display(out_dir / name))
+    _fail(problems)
+    if problems:
+        sys.exit(1)
+
+
+@cli.command("check")
+@cases_option
+@templates_option
+@formats_option()
+def check_cmd(cases_dir: Path, templates_dir: Path, formats: tuple[str, ...]) -> None:
+    """Validate cases, campaign and templates, and fit every card's text, without writing.
+
+    Warns about campaign days no case takes; fails on clashing days, bad fields, text that
+    cannot fit, low contrast and unsafe or broken templates.
+    """
+    from .build import check
+
+    problems, warnings, checked = check(cases_dir, templates_dir=templates_dir, formats=formats)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    _fail(problems)
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)}", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {checked} cards checked")
+
+
+@cli.command("list")
+@cases_option
+def list_cmd(cases_dir: Path) -> None:
+    """List the cases with their day, date and service, in schedule order."""
+    from .model import load_cases, open_cases_dir
+
+    campaign = open_cases_dir(cases_dir)
+    cases, problems = load_cases(cases_dir, campaign)
+    rows = sorted(cases, key=lambda c: (c.case.day or 10**6, c.slug))
+    click.echo(f"{'day':>3}  {'date':<10}  {'service':<20}  slug / title")
+    click.echo(f"{0:>3}  {campaign.start:%Y-%m-%d}  {'(launch)':<20}  {LAUNCH}")
+    for c in rows:
+        day = c.case.day
+        date = f"{campaign.date_of(day):%Y-%m-%d}" if day else "-"
+        click.echo(f"{day or '-':>3}  {date:<10}  {c.case.service:<20}  {c.slug}: {c.case.title}")
+    _fail(problems)
+    if problems:
+        sys.exit(1)
+
+
+def _post(
+    cases_dir: Path,
+    out_dir: Path,
+    templates_dir: Path,
+    fmt: str,
+    as_json: bool,
+    date: dt.date | None = None,
+    day: int | None = None,
+) -> None:
+    from .model import load_cases, open_cases_dir
+
+    campaign = open_cases_dir(cases_dir)
+    cases, _ = load_cases(cases_dir, campaign)
+    entry = entry_for(campaign, cases, date=date, day=day)
+    report = build(
+        cases_dir, out_dir, formats=[fmt], slugs=[entry.slug], templates_dir=templates_dir, jobs=1
+    )
+    result = next((r for r in report.results if r.job.slug == entry.slug), None)
+    if result is None or result.entry is None:
+        raise CardgenError([p for r in report.results for p in r.problems] or report.problems)
+    card = result.entry
+    info = {
+        "day": entry.day,
+        "date": entry.date.isoformat(),
+        "slug": entry.slug,
+        "title": card["title"],
+        "format": fmt,
+        "path": str((out_dir / card["path"]).resolve()),
+        "status": result.status,
+        "tweet": card["tweet"],
+        "alt": card["alt"],
+        "url": card["url"],
+    }
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    label = "launch graphic" if entry.day == 0 else f"day {entry.day} of {campaign.days}"
+    click.echo(f"{label}, {entry.date:%A %-d %B %Y}: {info['title']}")
+    click.echo(f"image: {display(Path(info['path']))}")
+    click.echo(f"\ntweet ({_tweet_len(card['tweet'])}/280):\n{card['tweet']}")
+    click.echo(f"\nalt text ({len(card['alt'])}/420):\n{card['alt']}")
+
+
+def _tweet_len(text: str) -> int:
+    from .campaign import tweet_length
+
+    return tweet_length(text)
+
+
+def post_options(f: F) -> F:
+    """Options shared by `today` and `day`."""
+    for option in reversed(
+        [
+            cases_option,
+            out_option,
+            templates_option,
+            click.option(
+                "--format",
+                "fmt",
+                default="twitter",
+                show_default=True,
+                metavar="NAME",
+                help="Which format's image to make.",
+            ),
+            click.option(
+                "--json", "as_json", is_flag=True, help="Print one JSON object for scripts."
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@cli.command("today")
+@click.option(
+    "--date",
+    "date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Pretend today is this date (YYYY-MM-DD).",
+)
+@post_options
+def today_cmd(date: dt.datetime | None, **kw: Any) -> None:
+    """Today's card: render it if missing or stale, print its path, tweet text and alt text.
+
+    \b
+    Examples:
+      cardgen today
+      cardgen today --date 2015-08-27
+      cardgen today --date 2015-08-27 --json
+    """
+    _post(date=(date.date() if date else dt.date.today()), **kw)
+
+
+@cli.command("day")
+@click.argument("number", type=int)
+@post_options
+def day_cmd(number: int, **kw: Any) -> None:
+    """Day NUMBER's card (0 is the launch graphic), as `cardgen today` prints it."""
+    _post(day=number, **kw)
+
+
+def main() -> None:
+    """Entry point for the `cardgen` script and `python -m cardgen`."""
+    cli(prog_name="cardgen")

@@ -1,0 +1,484 @@
+"""Formats, the sandboxed Jinja2 environment, template checks and the text-fitting pass.
+
+A template is plain SVG. Jinja2 appears only in text content and attribute values, so the file
+still opens in a browser or Inkscape. A text box is declared on the ``<text>`` element itself
+with ``data-*`` attributes (see svg_templates/README.md); after Jinja fills the template, the
+fitting pass replaces each declared element's content with measured ``<tspan>`` lines.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import functools
+import mimetypes
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import fonts
+from .errors import CardgenError, Problem
+from .model import display, read_toml
+from .text import Box, Fit, FitError, about, clean_text, fit
+
+TEMPLATES_DIR = fonts.ROOT / "svg_templates"
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+KINDS = ("case", "launch")
+# Cards are seen at about a third of their size on a phone: no text below 28px on a
+# 1200px-wide card, no title below 44px (scaled for other widths).
+FLOOR_PX, TITLE_FLOOR_PX, FLOOR_WIDTH = 28, 44, 1200
+MAX_BYTES = 5 * 1024 * 1024  # X, Facebook and LinkedIn all take images up to 5 MB
+_EXTERNAL = re.compile(r"url\(\s*['\"]?(?!#)([^)'\"]+)")
+_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_JINJA = re.compile(r"{[{%#]")
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output shape: its size and where it is posted."""
+
+    name: str
+    width: int
+    height: int
+    description: str
+    safe: int  # safe margin in pixels: keep text inside it
+
+    @property
+    def scale(self) -> float:
+        """Width relative to the 1200px card the legibility floors are set for."""
+        return self.width / FLOOR_WIDTH
+
+    def floor(self, title: bool = False) -> float:
+        """The smallest font size allowed on this format."""
+        return round((TITLE_FLOOR_PX if title else FLOOR_PX) * min(1.0, self.scale), 1)
+
+
+def load_formats(templates_dir: Path) -> dict[str, Format]:
+    """The formats declared in ``formats.toml`` next to the templates."""
+    path = templates_dir / "formats.toml"
+    data = read_toml(path)
+    out, problems = {}, []
+    for name, spec in data.get("formats", {}).items():
+        try:
+            out[name] = Format(
+                name,
+                int(spec["width"]),
+                int(spec["height"]),
+                str(spec.get("description", "")),
+                int(spec.get("safe", 40)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(Problem(display(path), f"formats.{name}", f"invalid: {exc}"))
+    if problems:
+        raise CardgenError(problems)
+    if not out:
+        raise CardgenError(Problem(display(path), "formats", "no formats declared"))
+    return out
+
+
+def template_name(kind: str, fmt: str) -> str:
+    """The file name of a template: ``<kind>.<format>.svg``."""
+    return f"{kind}.{fmt}.svg"
+
+
+def _data_uri(path: Path) -> str:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+class Templates:
+    """The template folder: a sandboxed, autoescaping Jinja environment over it."""
+
+    def __init__(self, folder: Path = TEMPLATES_DIR) -> None:
+        self.folder = folder.resolve()
+        self.formats = load_formats(self.folder)
+        # Sandboxed (templates are authored outside the code), autoescaped (select_autoescape
+        # does not cover .svg) and strict: an unknown variable is an error, not an empty string.
+        self.env = ImmutableSandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(self.folder),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        self.env.globals["asset"] = self.asset
+
+    def path(self, kind: str, fmt: str) -> Path:
+        """Where the template for a kind of card in a format lives."""
+        return self.folder / template_name(kind, fmt)
+
+    def asset(self, name: str) -> str:
+        """A project asset (``svg_templates/assets/NAME``) as a ``data:`` URI."""
+        assets = (self.folder / "assets").resolve()
+        path = (assets / name).resolve()
+        if not path.is_relative_to(assets) or not path.is_file():
+            raise CardgenError(f'asset "{name}" not found in {display(assets)}')
+        return _data_uri(path)
+
+    def fill(self, name: str, context: dict[str, Any]) -> str:
+        """Render a template with Jinja; errors name the template and line."""
+        where = display(self.folder / name)
+        try:
+            template = self.env.get_template(name)
+        except jinja2.TemplateNotFound:
+            raise CardgenError(Problem(where, "", "template not found")) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise CardgenError(Problem(f"{where}:{exc.lineno}", "", exc.message or "")) from None
+        try:
+            return template.render(context)
+        except CardgenError:
+            raise
+        except jinja2.TemplateError as exc:
+            line = _template_line(exc, template.filename)
+            raise CardgenError(
+                Problem(f"{where}:{line}" if line else where, "", str(exc))
+            ) from None
+        except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            line = _template_line(exc, template.filename)
+            msg = f"{type(exc).__name__}: {exc}"
+            raise CardgenError(Problem(f"{where}:{line}" if line else where, "", msg)) from None
+
+
+def _template_line(exc: BaseException, filename: str | None) -> int | None:
+    """The template line an exception was raised on (Jinja maps frames back to it)."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if filename and tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# --- checking a template's source -------------------------------------------------------
+
+
+def lint(path: Path, fmt: Format) -> list[Problem]:
+    """Problems in a template's own source: well-formed, safe, sized, bundled fonts, floors."""
+    where = display(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [Problem(where, "", f"cannot read: {exc.strerror or exc}")]
+    if _DOCTYPE.search(raw):
+        return [Problem(where, "", "DOCTYPE and ENTITY declarations are not allowed in templates")]
+    problems: list[Problem] = []
+    parser = expat.ParserCreate(namespace_separator=" ")
+    stack: list[dict[str, str]] = []
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        line = parser.CurrentLineNumber
+        local = tag.split(" ")[-1]
+        attrs = {k.split(" ")[-1]: v for k, v in attrs.items()}
+        inherited = {**(stack[-1] if stack else {}), **attrs}
+        stack.append(inherited)
+        at = f"{where}:{line}"
+        if local == "svg" and len(stack) == 1:
+            problems.extend(_check_canvas(attrs, fmt, at))
+        for key, value in attrs.items():
+            if _JINJA.search(value):
+                continue  # filled per card; checked on the filled SVG
+            if key == "href" and not value.startswith(("#", "data:")):
+                problems.append(
+                    Problem(
+                        at,
+                        "",
+                        f'external reference "{value}" is not allowed; '
+                        "embed project assets with asset()",
+                    )
+                )
+            for ref in _EXTERNAL.findall(value):
+                if not ref.startswith("data:"):
+                    problems.append(Problem(at, "", f'external reference "{ref}" is not allowed'))
+        if local in ("text", "tspan"):
+            problems.extend(_check_text(inherited, attrs, fmt, at))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: stack.pop()
+    try:
+        parser.Parse(raw, True)
+    except expat.ExpatError as exc:
+        return [
+            Problem(
+                f"{where}:{exc.lineno}",
+                "",
+                f"not well-formed SVG: {expat.errors.messages[exc.code]}",
+            )
+        ]
+    return problems
+
+
+def _check_canvas(attrs: dict[str, str], fmt: Format, at: str) -> list[Problem]:
+    want = f"0 0 {fmt.width} {fmt.height}"
+    got = " ".join(attrs.get("viewBox", "").replace(",", " ").split())
+    sizes = (attrs.get("width"), attrs.get("height"))
+    if got != want or sizes != (str(fmt.width), str(fmt.height)):
+        return [
+            Problem(
+                at,
+                "",
+                f'the {fmt.name} canvas must be width="{fmt.width}" '
+                f'height="{fmt.height}" viewBox="{want}"',
+            )
+        ]
+    return []
+
+
+def _check_text(
+    inherited: dict[str, str], attrs: dict[str, str], fmt: Format, at: str
+) -> list[Problem]:
+    problems = []
+    family, weight = inherited.get("font-family"), inherited.get("font-weight", "normal")
+    if not family:
+        problems.append(Problem(at, "", "text needs a font-family (a bundled font)"))
+    elif not _JINJA.search(family + weight):
+        try:
+            fonts.check_family(family, weight)
+        except CardgenError as exc:
+            problems.extend(Problem(at, "", p.message) for p in exc.problems)
+    sizes = attrs.get("data-size") or inherited.get("font-size", "")
+    if not _JINJA.search(sizes):
+        try:
+            smallest = min(float(s) for s in sizes.split()) if sizes else 0.0
+        except ValueError:
+            return [*problems, Problem(at, "", f'font size "{sizes}" is not a number')]
+        title = attrs.get("data-field") == "title"
+        if smallest < fmt.floor(title):
+            what = "a title" if title else "text"
+            problems.append(
+                Problem(
+                    at,
+                    "",
+                    f"font size {smallest:g}px is below the legibility "
+                    f"floor for {what} on the {fmt.name} card ({fmt.floor(title):g}px)",
+                )
+            )
+    return problems
+
+
+# --- the fitting pass ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A fitted text box in a filled card: what the fit report and contrast check need."""
+
+    name: str
+    field: str
+    fill: str
+    fit: Fit
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A card's final SVG and the slots fitted into it."""
+
+    svg: bytes
+    slots: list[Slot]
+    background: bytes  # the same SVG with every fitted text removed: for the contrast check
+
+
+def _q(tag: str) -> str:
+    return f"{{{SVG_NS}}}{tag}"
+
+
+def _box(el: ET.Element, where: str) -> Box:
+    """Read a ``<text data-box=...>`` declaration."""
+    get = el.attrib.get
+    try:
+        x, y, w, h = (float(v) for v in get("data-box", "").replace(",", " ").split())
+        sizes = [float(v) for v in (get("data-size") or get("font-size", "")).split()]
+        max_size, min_size = (sizes[0], sizes[-1]) if sizes else (0.0, 0.0)
+        family = get("font-family", "")
+        weight = fonts.face_weight(get("font-weight"))
+        fonts.check_family(family, weight)
+        align = get("data-align") or get("text-anchor") or "start"
+        valign = get("data-valign", "top")
+        if align not in ("start", "middle", "end") or valign not in ("top", "middle", "bottom"):
+            raise ValueError(f"align {align!r} / valign {valign!r}")
+        if not 0 < min_size <= max_size:
+            raise ValueError("data-size needs one or two positive numbers, largest first")
+        return Box(
+            slot=get("data-slot") or get("id") or get("data-field") or "text",
+            x=x,
+            y=y,
+            width=w,
+            height=h,
+            family=family.split(",")[0].strip().strip("'\""),
+            weight=weight,
+            max_size=max_size,
+            min_size=min_size,
+            max_lines=int(get("data-lines", "99")),
+            line_height=float(get("data-leading", "1.2")),
+            align=align,
+            valign=valign,
+            step=float(get("data-step", "2")),
+            balance=get("data-balance", "true") != "false",
+            break_after=get("data-break-after", ""),
+        )
+    except CardgenError as exc:
+        raise CardgenError([Problem(where, "", p.message) for p in exc.problems]) from None
+    except (ValueError, TypeError) as exc:
+        raise CardgenError(
+            Problem(where, "", f"bad text box on <text id={get('id')!r}>: {exc}")
+        ) from None
+
+
+def fit_svg(
+    svg: str,
+    *,
+    fmt: Format,
+    template: str,
+    source: str,
+    debug: bool = False,
+) -> Filled:
+    """Fit every declared text box of a filled template; all problems are raised together.
+
+    ``source`` names the file the card's text came from (a case file, or campaign.toml), so a
+    text that cannot fit is reported against the field a user must shorten.
+    """
+    if _DOCTYPE.search(svg.encode()):
+        raise CardgenError(Problem(template, "", "DOCTYPE and ENTITY declarations are not allowed"))
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as exc:
+        line = exc.position[0]
+        raise CardgenError(
+            Problem(f"{template}:{line}", "", f"filled SVG is not well-formed: {exc}")
+        ) from None
+    problems: list[Problem] = []
+    slots: list[Slot] = []
+    fitted: list[ET.Element] = []
+    groups: list[str] = []  # data-group: boxes set at one size, e.g. a row of figures
+    texts: list[str] = []
+    for el in root.iter(_q("text")):
+        if "data-box" not in el.attrib:
+            for node in el.iter():
+                if node.text and fonts.missing_characters(node.text):
+                    problems.append(
+                        Problem(
+                            template, "", f"static text {node.text!r} has characters the font lacks"
+                        )
+                    )
+            continue
+        try:
+            box = _box(el, template)
+        except CardgenError as exc:
+            problems.extend(exc.problems)
+            continue
+        text = clean_text("".join(el.itertext()))
+        field = el.attrib.get("data-field", "")
+        try:
+            result = fit(text, box)
+        except FitError as exc:
+            what = (
+                f"too long for the {fmt.name} card ({exc}); "
+                f"shorten it by about {about(exc.excess)} characters"
+            )
+            problems.append(Problem(source if field else template, field or box.slot, what))
+            continue
+        slots.append(Slot(box.slot, field, el.attrib.get("fill", "#000000"), result))
+        fitted.append(el)
+        groups.append(el.attrib.get("data-group", ""))
+        texts.append(text)
+    if problems:
+        raise CardgenError(problems)
+    _match_groups(slots, groups, texts)
+    for el, slot in zip(fitted, slots, strict=True):
+        _set_lines(el, slot.fit)
+    overlay = _overlay(slots, fmt) if debug else None
+    if overlay is not None:
+        root.append(overlay)
+    final = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    if overlay is not None:
+        root.remove(overlay)
+    for el in fitted:  # emptied, so cards that share a layout and theme share a background
+        for child in list(el):
+            el.remove(child)
+    background = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return Filled(final, slots, background)
+
+
+def _match_groups(slots: list[Slot], groups: list[str], texts: list[str]) -> None:
+    """Refit every box of a group at the smallest size any of them needed."""
+    for group in set(groups) - {""}:
+        members = [i for i, g in enumerate(groups) if g == group]
+        size = min(slots[i].fit.size for i in members)
+        for i in members:
+            if slots[i].fit.size > size:
+                box = dataclasses.replace(slots[i].fit.box, max_size=size)
+                slots[i] = dataclasses.replace(slots[i], fit=fit(texts[i], box))
+
+
+def _set_lines(el: ET.Element, result: Fit) -> None:
+    for child in list(el):
+        el.remove(child)
+    el.text = None
+    for key in [k for k in el.attrib if k.startswith("data-")]:
+        del el.attrib[key]
+    el.attrib["font-size"] = f"{result.size:g}"
+    el.attrib["text-anchor"] = "start"  # positions are computed from measured ink
+    for key in ("x", "y", "dx", "dy"):
+        el.attrib.pop(key, None)
+    for line in result.lines:
+        span = ET.SubElement(el, _q("tspan"), {"x": f"{line.x:g}", "y": f"{line.y:g}"})
+        span.text = line.text
+
+
+def _overlay(slots: list[Slot], fmt: Format) -> ET.Element:
+    """Text boxes, baselines and the safe margin, drawn over the card for designers."""
+    g = ET.Element(_q("g"), {"id": "cardgen-debug", "fill": "none", "stroke-width": "2"})
+    m = fmt.safe
+    ET.SubElement(
+        g,
+        _q("rect"),
+        {
+            "x": str(m),
+            "y": str(m),
+            "width": str(fmt.width - 2 * m),
+            "height": str(fmt.height - 2 * m),
+            "stroke": "#00b7ff",
+            "stroke-dasharray": "12 8",
+        },
+    )
+    for slot in slots:
+        b = slot.fit.box
+        ET.SubElement(
+            g,
+            _q("rect"),
+            {
+                "x": f"{b.x:g}",
+                "y": f"{b.y:g}",
+                "width": f"{b.width:g}",
+                "height": f"{b.height:g}",
+                "stroke": "#ff00aa",
+            },
+        )
+        for line in slot.fit.lines:
+            ET.SubElement(
+                g,
+                _q("line"),
+                {
+                    "x1": f"{b.x:g}",
+                    "x2": f"{b.x + b.width:g}",
+                    "y1": f"{line.y:g}",
+                    "y2": f"{line.y:g}",
+                    "stroke": "#ff00aa",
+                    "stroke-opacity": "0.5",
+                    "stroke-width": "1",
+                },
+            )
+    return g
+
+
+@functools.cache
+def templates(folder: Path = TEMPLATES_DIR) -> Templates:
+    """One environment per template folder per process."""
+    return Templates(folder)

@@ -1,0 +1,348 @@
+"""Cleaning, measuring, wrapping and fitting text into declared boxes.
+
+Text is measured with cairo itself, through the same toy font API, bundled fonts and
+fontconfig that cairosvg draws with. cairosvg places each glyph at the previous one's
+x_advance (no kerning; advances rounded to whole pixels by hint metrics), so summing the
+per-character extents below reproduces the rendered ink exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from . import fonts
+
+_SPACE_RUN = re.compile(r"[^\S\u00a0]+")  # runs of whitespace, but a no-break space stays
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalise, drop control characters, map look-alikes, collapse whitespace."""
+    value = unicodedata.normalize("NFC", value)
+    covered = fonts.covered_characters()
+    out = []
+    for ch in value:
+        if ch in fonts.LOOKALIKES and ord(ch) not in covered:
+            out.append(fonts.LOOKALIKES[ch])
+        elif ch in "\t\n\r\v\f":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
+            continue  # pasted control and format characters draw as boxes or nothing
+        else:
+            out.append(ch)
+    return _SPACE_RUN.sub(" ", "".join(out)).strip()
+
+
+@dataclass(frozen=True)
+class Face:
+    """A bundled face at a size, as a template names it."""
+
+    family: str
+    weight: str  # "normal" | "bold"
+    size: float
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Horizontal metrics of a run of text drawn from pen position 0."""
+
+    ink_left: float  # leftmost ink relative to the pen start (may be negative)
+    ink_right: float  # rightmost ink relative to the pen start
+    advance: float  # where the pen ends
+
+    @property
+    def span(self) -> int:
+        """Whole pixels the ink touches when the pen starts on a pixel boundary."""
+        if self.ink_right <= self.ink_left:
+            return 0
+        return math.ceil(self.ink_right) - math.floor(min(self.ink_left, 0.0))
+
+
+class Measurer:
+    """Per-process cache of cairo glyph extents for the bundled faces."""
+
+    def __init__(self) -> None:
+        fonts.setup_fontconfig()
+        import cairocffi
+
+        self._cairo = cairocffi
+        self._ctx = cairocffi.Context(cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, 1, 1))
+        self._glyphs: dict[tuple[Face, str], tuple[float, float, float]] = {}
+        self._vertical: dict[Face, tuple[float, float]] = {}
+        self._current: Face | None = None
+
+    def _select(self, face: Face) -> None:
+        if self._current != face:
+            weight = (
+                self._cairo.FONT_WEIGHT_BOLD
+                if face.weight == "bold"
+                else self._cairo.FONT_WEIGHT_NORMAL
+            )
+            self._ctx.select_font_face(face.family, self._cairo.FONT_SLANT_NORMAL, weight)
+            self._ctx.set_font_size(face.size)
+            self._current = face
+
+    def glyph(self, face: Face, ch: str) -> tuple[float, float, float]:
+        """(x_bearing, ink width, x_advance) of one character."""
+        key = (face, ch)
+        found = self._glyphs.get(key)
+        if found is None:
+            self._select(face)
+            xb, _, w, _, adv, _ = self._ctx.text_extents(ch)
+            found = self._glyphs[key] = (xb, w, adv)
+        return found
+
+    def vertical(self, face: Face) -> tuple[float, float]:
+        """(ascent, descent) of the face: the line box that every glyph fits in."""
+        found = self._vertical.get(face)
+        if found is None:
+            self._select(face)
+            ascent, descent = self._ctx.font_extents()[:2]
+            found = self._vertical[face] = (ascent, descent)
+        return found
+
+    def extent(self, face: Face, text: str) -> Extent:
+        """Ink and advance of ``text`` as cairosvg will draw it."""
+        pen = 0.0
+        left, right = math.inf, -math.inf
+        for ch in text:
+            xb, w, adv = self.glyph(face, ch)
+            if not ch.isspace() and w > 0:  # cairosvg draws no spaces
+                left = min(left, pen + xb)
+                right = max(right, pen + xb + w)
+            pen += adv
+        if left == math.inf:
+            return Extent(0.0, 0.0, pen)
+        return Extent(left, right, pen)
+
+
+@functools.cache
+def measurer() -> Measurer:
+    """The process-wide measurer (fontconfig is set up once per process)."""
+    return Measurer()
+
+
+@dataclass(frozen=True)
+class Box:
+    """A text box declared in a template."""
+
+    slot: str
+    x: float
+    y: float
+    width: float
+    height: float
+    family: str
+    weight: str
+    max_size: float
+    min_size: float
+    max_lines: int = 99
+    line_height: float = 1.2
+    align: str = "start"  # start | middle | end
+    valign: str = "top"  # top | middle | bottom
+    step: float = 2.0
+    balance: bool = True
+    break_after: str = ""  # characters after which a line break is preferred, e.g. "="
+
+    def sizes(self) -> list[float]:
+        """Candidate font sizes, largest first, always ending on the minimum."""
+        out, size = [], self.max_size
+        while size > self.min_size:
+            out.append(size)
+            size -= self.step
+        out.append(self.min_size)
+        return out
+
+
+@dataclass(frozen=True)
+class Line:
+    """A placed line: its text and the pen position of its first glyph."""
+
+    text: str
+    x: float
+    y: float
+
+
+@dataclass
+class Fit:
+    """The outcome of fitting text into a box."""
+
+    box: Box
+    size: float
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def shrunk(self) -> bool:
+        """True when the text had to be set below the box's maximum size."""
+        return self.size < self.box.max_size
+
+
+class FitError(ValueError):
+    """Text that cannot fit its box even at the minimum size."""
+
+    def __init__(self, box: Box, needed: int, fit: int, excess: int) -> None:
+        self.box, self.needed, self.fit, self.excess = box, needed, fit, excess
+        super().__init__(f"needs {needed} lines at {box.min_size:g}px, {fit} fit")
+
+
+def _split_long_word(word: str, face: Face, width: float, m: Measurer) -> list[str]:
+    """Break a word that alone is wider than the box: after hyphens if that works, else anywhere."""
+    pieces = re.findall(r"[^-]+-?|-", word)
+    if len(pieces) > 1 and all(m.extent(face, p).span <= width for p in pieces):
+        return _greedy(pieces, face, width, m, joiner="")
+    out, current = [], ""
+    for ch in word:
+        if current and m.extent(face, current + ch).span > width:
+            out.append(current)
+            current = ch
+        else:
+            current += ch
+    return [*out, current] if current else out
+
+
+def _greedy(
+    words: Sequence[str], face: Face, width: float, m: Measurer, joiner: str = " "
+) -> list[str]:
+    """First-fit line breaking: the fewest lines, used to count and as balancing's target."""
+    lines: list[str] = []
+    for word in words:
+        if lines and m.extent(face, lines[-1] + joiner + word).span <= width:
+            lines[-1] = lines[-1] + joiner + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _balance(words: Sequence[str], count: int, face: Face, width: float, m: Measurer) -> list[str]:
+    """Break ``words`` into exactly ``count`` lines as even in width as possible (CSS balance)."""
+    n = len(words)
+    if count <= 1 or n <= count:
+        return [" ".join(words)] if count <= 1 else list(words)
+
+    @functools.cache
+    def span(i: int, j: int) -> int:
+        return m.extent(face, " ".join(words[i:j])).span
+
+    # best[k][j]: least cost of setting words[:j] in k lines; cost sums squared slack.
+    inf = math.inf
+    best = [[inf] * (n + 1) for _ in range(count + 1)]
+    back = [[0] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = 0.0
+    for k in range(1, count + 1):
+        for j in range(k, n - (count - k) + 1):
+            for i in range(k - 1, j):
+                if best[k - 1][i] == inf:
+                    continue
+                w = span(i, j)
+                if w > width:
+                    continue
+                cost = best[k - 1][i] + (width - w) ** 2
+                if cost < best[k][j]:
+                    best[k][j], back[k][j] = cost, i
+    if best[count][n] == inf:
+        return _greedy(words, face, width, m)
+    lines, j = [], n
+    for k in range(count, 0, -1):
+        i = back[k][j]
+        lines.append(" ".join(words[i:j]))
+        j = i
+    return lines[::-1]
+
+
+def _segments(text: str, break_after: str) -> list[list[str]]:
+    """Words grouped into segments that end at preferred break points."""
+    segments: list[list[str]] = [[]]
+    for word in text.split(" "):
+        segments[-1].append(word)
+        if break_after and word and word[-1] in break_after:
+            segments.append([])
+    return [s for s in segments if s]
+
+
+def wrap(text: str, box: Box, size: float, *, split_words: bool = False) -> list[str]:
+    """Lines for ``text`` in ``box`` at ``size``: word breaks, break hints, then balance."""
+    m = measurer()
+    face = Face(box.family, box.weight, size)
+    words = text.split(" ") if text else []
+    if split_words:
+        words = [
+            piece
+            for word in words
+            for piece in (
+                _split_long_word(word, face, box.width, m)
+                if m.extent(face, word).span > box.width
+                else [word]
+            )
+        ]
+    segments = _segments(" ".join(words), box.break_after) if box.break_after else [words]
+    lines: list[str] = []
+    for segment in segments:
+        greedy = _greedy(segment, face, box.width, m)
+        lines.extend(_balance(segment, len(greedy), face, box.width, m) if box.balance else greedy)
+    if box.break_after and len(lines) > box.max_lines:
+        # The hints cost too many lines: fall back to breaking wherever it fits best.
+        return wrap(text, Box(**{**box.__dict__, "break_after": ""}), size, split_words=split_words)
+    return lines
+
+
+def lines_that_fit(box: Box, size: float) -> int:
+    """How many lines of ``size`` the box holds, by height and by its line limit."""
+    ascent, descent = measurer().vertical(Face(box.family, box.weight, size))
+    leading = round(size * box.line_height)
+    by_height = (
+        0 if ascent + descent > box.height else 1 + int((box.height - ascent - descent) // leading)
+    )
+    return min(box.max_lines, by_height)
+
+
+def _fits(lines: list[str], box: Box, size: float) -> bool:
+    m = measurer()
+    face = Face(box.family, box.weight, size)
+    return len(lines) <= lines_that_fit(box, size) and all(
+        m.extent(face, line).span <= box.width for line in lines
+    )
+
+
+def place(lines: list[str], box: Box, size: float) -> list[Line]:
+    """Pen positions for each line: whole pixels, ink inside the box."""
+    m = measurer()
+    face = Face(box.family, box.weight, size)
+    ascent, descent = m.vertical(face)
+    leading = round(size * box.line_height)
+    block = ascent + descent + leading * (len(lines) - 1)
+    free = box.height - block
+    top = box.y + {"top": 0, "middle": free / 2, "bottom": free}[box.valign]
+    baseline = math.ceil(top + ascent)
+    placed = []
+    for i, text in enumerate(lines):
+        ext = m.extent(face, text)
+        left = math.floor(min(ext.ink_left, 0.0))  # ink left of the pen, in whole pixels
+        slack = box.width - ext.span
+        offset = {"start": 0, "middle": slack // 2, "end": slack}[box.align]
+        placed.append(Line(text, box.x + offset - left, baseline + i * leading))
+    return placed
+
+
+def fit(text: str, box: Box) -> Fit:
+    """Set ``text`` in ``box`` at the largest size that fits, or raise :class:`FitError`."""
+    if not text:
+        return Fit(box, box.max_size, [])
+    for size in box.sizes():
+        lines = wrap(text, box, size)
+        if _fits(lines, box, size):
+            return Fit(box, size, place(lines, box, size))
+    # Only a word that alone is wider than the box may be broken inside, and only at the minimum.
+    lines = wrap(text, box, box.min_size, split_words=True)
+    if _fits(lines, box, box.min_size):
+        return Fit(box, box.min_size, place(lines, box, box.min_size))
+    capacity = lines_that_fit(box, box.min_size)
+    kept = sum(len(line) + 1 for line in lines[:capacity])
+    raise FitError(box, len(lines), capacity, max(1, len(text) - kept + 1))
+
+
+def about(n: int) -> int:
+    """Round a character count up to a friendly figure for an error message."""
+    return n if n < 10 else int(math.ceil(n / 5) * 5)

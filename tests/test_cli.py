@@ -1,0 +1,158 @@
+"""The command line through CliRunner, on real files in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from .conftest import CASES, ROOT, run
+
+
+@pytest.fixture(scope="module")
+def full_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """The shipped campaign, every format, built once for this module."""
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("out")
+    result = run(CliRunner(), "build", "--cases", CASES, "--out", out, "--jobs", "2")
+    return out, result
+
+
+def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
+    out, result = full_build
+    assert result.exit_code == 0, result.output + result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    cases = [p.stem for p in CASES.glob("*.toml") if p.name != "campaign.toml"]
+    assert len(cases) == 22
+    sizes = {"twitter": (1200, 675)}
+    expected = {(fmt, slug) for fmt in sizes for slug in [*cases, "launch"]}
+    assert {(c["format"], c["slug"]) for c in manifest["cards"]} == expected
+    for card in manifest["cards"]:
+        path = out / card["path"]
+        data = path.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == card["sha256"]
+        with Image.open(path) as image:
+            assert image.size == sizes[card["format"]] == (card["width"], card["height"])
+        assert 0 < len(card["alt"]) <= 420
+        assert card["tweet"].endswith("#bettercommissioning")
+    assert "23 cards: 23 rendered, 0 unchanged, 0 failed" in result.output
+
+
+def test_manifest_records_schedule_and_fits(full_build: tuple[Path, object]) -> None:
+    out, _ = full_build
+    cards = {
+        (c["format"], c["slug"]): c
+        for c in json.loads((out / "manifest.json").read_text())["cards"]
+    }
+    day3 = next(c for (f, _), c in cards.items() if f == "twitter" and c["day"] == 3)
+    assert day3["date"] == "2015-08-27"
+    assert day3["url"].startswith("https://")
+    assert {"size", "lines", "max_size"} <= set(day3["fits"]["title"])
+    launch = cards[("twitter", "launch")]
+    assert launch["day"] == 0 and launch["date"] == "2015-08-25"
+
+
+def test_rebuild_skips_unchanged_and_rerenders_edited(
+    runner, cases_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = run(runner, "build", "--cases", cases_dir, "--out", out, "--format", "twitter", "-q")
+    assert first.exit_code == 0, first.stderr
+    again = run(runner, "build", "--cases", cases_dir, "--out", out, "--format", "twitter", "-q")
+    assert "23 cards: 0 rendered, 23 unchanged, 0 failed" in again.output
+    case = cases_dir / "checkpoint-durham.toml"
+    case.write_text(case.read_text().replace("Checkpoint", "Checkpoint pilot"), encoding="utf-8")
+    edited = run(runner, "build", "--cases", cases_dir, "--out", out, "--format", "twitter", "-q")
+    assert "23 cards: 1 rendered, 22 unchanged, 0 failed" in edited.output
+    case.unlink()
+    removed = run(runner, "build", "--cases", cases_dir, "--out", out, "--format", "twitter", "-q")
+    assert "22 cards: 0 rendered, 22 unchanged" in removed.output
+    assert not (out / "twitter/checkpoint-durham.png").exists()
+
+
+def test_bad_case_is_reported_and_good_cards_still_built(
+    runner, one_case_dir: Path, tmp_path: Path
+) -> None:
+    (one_case_dir / "broken.toml").write_text(
+        'title = "Fine"\norganisation = ""\nservice = "public-health"\nday = 2\n'
+        '[[outcomes]]\nfigure = 12\nlabel = "x"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run(runner, "build", "--cases", one_case_dir, "--out", out, "--format", "twitter")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert any(line.endswith("broken.toml: organisation: must not be empty") for line in lines)
+    assert any("broken.toml: outcomes[0].figure: expected a string" in line for line in lines)
+    assert "Traceback" not in result.stderr
+    assert (out / "twitter/small.png").exists() and (out / "twitter/launch.png").exists()
+    assert not (out / "twitter/broken.png").exists()
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_card_writes_png_and_svg(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(
+        runner,
+        "card",
+        "small",
+        "--cases",
+        one_case_dir,
+        "--out",
+        out,
+        "--format",
+        "twitter",
+        "--svg",
+    )
+    assert result.exit_code == 0, result.stderr
+    svg = (out / "twitter/small.svg").read_text()
+    assert "A short title" in svg and "data-box" not in svg
+    assert Image.open(out / "twitter/small.png").size == (1200, 675)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [c["slug"] for c in manifest["cards"]] == ["small"]
+
+
+def test_card_unknown_slug(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    result = run(runner, "card", "nope", "--cases", one_case_dir, "--out", tmp_path / "o")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "nope: no such case (see `cardgen list`)"
+
+
+def test_check_and_list(runner) -> None:
+    checked = run(runner, "check", "--cases", CASES)
+    assert checked.exit_code == 0, checked.stderr
+    assert checked.output.strip() == "ok: 23 cards checked"
+    listed = run(runner, "list", "--cases", CASES)
+    lines = listed.output.splitlines()
+    assert lines[1].split()[:3] == ["0", "2015-08-25", "(launch)"]
+    assert lines[2].split()[:2] == ["1", "2015-08-25"]
+    assert lines[-1].split()[:2] == ["22", "2015-09-15"]
+
+
+def test_check_warns_about_unscheduled_days(runner, one_case_dir: Path) -> None:
+    result = run(runner, "check", "--cases", one_case_dir, "--format", "twitter")
+    assert result.exit_code == 0
+    assert "warning: no case is scheduled for day 2 (2015-08-26)" in result.stderr
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cardgen", "list", "--cases", str(CASES)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "checkpoint-durham" in done.stdout
+
+
+def test_usage_error_exits_2(runner) -> None:
+    result = runner.invoke(__import__("cardgen.cli").cli.cli, ["build", "--jobs", "zero"])
+    assert result.exit_code == 2
