@@ -24,9 +24,17 @@ from typing import Any
 
 from . import campaign as words
 from .errors import CardgenError, Problem
-from .model import LAUNCH, Campaign, Loaded, case_paths, display, load_cases, open_cases_dir
+from .model import (
+    LAUNCH,
+    SUMMARY,
+    Campaign,
+    Loaded,
+    case_paths,
+    display,
+    load_cases,
+    open_cases_dir,
+)
 from .templates import (
-    KINDS,
     TEMPLATES_DIR,
     Filled,
     Format,
@@ -38,6 +46,7 @@ from .templates import (
 )
 
 MANIFEST = "manifest.json"
+TMP_SUFFIX = ".cardgen-tmp"  # temporary files: renamed into place, or removed by the next build
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text; nothing on a phone-sized card counts as large
 
 
@@ -134,24 +143,26 @@ def plan(
     invalid = {p.stem for p in case_paths(cases_dir) if display(p) in bad}
     wanted = set(slugs) if slugs is not None else None
     if wanted is not None:
-        known = {c.slug for c in cases} | {LAUNCH}
+        known = {c.slug for c in cases} | {LAUNCH, SUMMARY}
         for slug in sorted(wanted - known):
             if not any(p.where.endswith(f"{slug}.toml") for p in problems):
                 problems.append(Problem(slug, "", "no such case (see `cardgen list`)"))
     launch_where = display(cases_dir / "campaign.toml")
     broken = set()
     for fmt in chosen:
-        for kind in KINDS:
+        for kind in fmt.kinds:
             found = lint(tmpl.path(kind, fmt.name), fmt)
             if found:
                 problems.extend(found)
                 broken.add(template_name(kind, fmt.name))
+    contexts: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+        "launch": [(LAUNCH, launch_where, words.launch_context(campaign, launch_where))],
+        "case": [(c.slug, c.where, words.case_context(c, campaign)) for c in cases],
+        "summary": [(SUMMARY, launch_where, words.summary_context(campaign, cases, launch_where))],
+    }
     jobs = []
     for fmt in chosen:
-        items: list[tuple[str, str, str, dict[str, Any]]] = [
-            ("launch", LAUNCH, launch_where, words.launch_context(campaign, launch_where))
-        ]
-        items += [("case", c.slug, c.where, words.case_context(c, campaign)) for c in cases]
+        items = [(kind, *item) for kind in fmt.kinds for item in contexts.get(kind, [])]
         for kind, slug, source, context in items:
             if wanted is not None and slug not in wanted:
                 continue
@@ -181,7 +192,7 @@ def _formats(tmpl: Templates, names: Iterable[str] | None) -> list[Format]:
     missing = [
         Problem(display(tmpl.path(kind, f.name)), "", "template not found")
         for f in chosen
-        for kind in KINDS
+        for kind in f.kinds
         if not tmpl.path(kind, f.name).is_file()
     ]
     if missing:
@@ -271,18 +282,26 @@ def contrast_problems(filled: Filled, fmt: Format, where: str) -> list[Problem]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write to a temporary file in the same folder, then rename it into place.
+
+    A reader (or a build killed part-way) sees the old file or the new one, never half of one.
+    """
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except BaseException as exc:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError):
+            reason = exc.strerror or str(exc)
+            raise CardgenError(Problem(display(path), "", f"cannot write: {reason}")) from None
         raise
 
 
@@ -347,10 +366,6 @@ def render_job(
             write_atomic(target.with_suffix(".svg"), filled.svg)
     except CardgenError as exc:
         return Result(job, "failed", problems=exc.problems)
-    except OSError as exc:
-        return Result(
-            job, "failed", problems=[Problem(display(out_dir), "", f"cannot write: {exc}")]
-        )
     return Result(job, "rendered", entry=_entry(job, png, filled.slots))
 
 
@@ -405,6 +420,7 @@ class Report:
     problems: list[Problem]  # planning problems (bad cases) and card failures
     seconds: float
     manifest: Path
+    campaign: Campaign
 
     def count(self, status: str) -> int:
         """How many cards ended with ``status``."""
@@ -498,11 +514,52 @@ def build(
     templates_dir: Path = TEMPLATES_DIR,
     jobs: int | None = None,
     force: bool = False,
-    progress: Callable[[Result], None] | None = None,
+    progress: Callable[[Result, int], None] | None = None,
 ) -> Report:
     """Build the cards, reusing unchanged ones, and write the manifest last."""
     started = time.perf_counter()
     check_out_dir(out_dir)
+    with out_lock(out_dir):
+        return _build(
+            cases_dir,
+            out_dir,
+            formats=formats,
+            slugs=slugs,
+            templates_dir=templates_dir,
+            jobs=jobs,
+            force=force,
+            progress=progress,
+            started=started,
+        )
+
+
+@contextlib.contextmanager
+def out_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per out folder; then clean up what a killed build left behind."""
+    import fcntl
+
+    with open(out_dir / ".cardgen.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        root = out_dir.resolve()
+        for stale in out_dir.rglob(f".*{TMP_SUFFIX}"):
+            if stale.resolve().is_relative_to(root):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        yield
+
+
+def _build(
+    cases_dir: Path,
+    out_dir: Path,
+    *,
+    formats: Iterable[str] | None,
+    slugs: Iterable[str] | None,
+    templates_dir: Path,
+    jobs: int | None,
+    force: bool,
+    progress: Callable[[Result, int], None] | None,
+    started: float,
+) -> Report:
     the_plan = plan(cases_dir, formats=formats, slugs=slugs, templates_dir=templates_dir)
     old = read_manifest(out_dir)
     old_cards = {
@@ -516,17 +573,17 @@ def build(
             result = Result(job, "unchanged", entry=previous)
             results.append(result)
             if progress:
-                progress(result)
+                progress(result, len(the_plan.jobs))
         else:
             todo.append(job)
     workers = jobs or os.cpu_count() or 1
     for result in _run(todo, workers, templates_dir, out_dir):
         results.append(result)
         if progress:
-            progress(result)
+            progress(result, len(the_plan.jobs))
     problems = the_plan.problems + [p for r in results for p in r.problems]
     manifest = _write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
-    return Report(results, problems, time.perf_counter() - started, manifest)
+    return Report(results, problems, time.perf_counter() - started, manifest, the_plan.campaign)
 
 
 def _write_manifest(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import CardgenError, Problem
-from .model import LAUNCH, Campaign, Case, Loaded
+from .model import LAUNCH, SUMMARY, Campaign, Case, Loaded
 
 ALT_LIMIT = 420  # characters X accepts for alt text through its API
 TWEET_LIMIT = 280
@@ -164,7 +164,8 @@ def entry_for(
     if date is not None:
         if not campaign.start <= date <= campaign.end:
             raise CardgenError(f"{date:%Y-%m-%d} is outside the campaign: it runs {span}")
-        day = (date - campaign.start).days + 1
+        # The launch graphic goes out on the start date, before day 1's case.
+        day = 0 if date == campaign.start else (date - campaign.start).days + 1
     assert day is not None
     if not 0 <= day <= campaign.days:
         raise CardgenError(f"day {day} is outside the campaign: it runs {span}")
@@ -221,5 +222,63 @@ def launch_context(campaign: Campaign, where: str) -> dict[str, Any]:
         "alt": launch_alt(campaign),
         "tweet": launch_tweet(campaign),
         "title": campaign.name,
+        "url": campaign.url,
+    }
+
+
+def summary_context(campaign: Campaign, cases: list[Loaded], where: str) -> dict[str, Any]:
+    """The closing infographic: each service area's headline figures, in campaign order."""
+    ordered = sorted(cases, key=lambda c: (c.case.day or 10**6, c.slug))
+    areas = []
+    for key, theme in campaign.services.items():
+        members = [c for c in ordered if c.case.service == key]
+        if members:
+            areas.append(
+                {
+                    "service": key,
+                    "label": theme.label,
+                    "theme": theme.model_dump(mode="json"),
+                    "cases": len(members),
+                    "figures": [
+                        {
+                            "figure": c.case.outcomes[0].figure,
+                            "label": c.case.outcomes[0].label,
+                            "organisation": c.case.organisation,
+                            "slug": c.slug,
+                        }
+                        for c in members
+                    ],
+                }
+            )
+    title = f"{campaign.name}: the campaign at a glance"
+    details = [
+        f"{a['label']}: " + "; ".join(f"{f['figure']} {f['label']}" for f in a["figures"][:3]) + "."
+        for a in areas
+    ]
+    alt = _fit_alt(
+        [
+            f"Infographic: {title}. {len(cases)} case studies across {len(areas)} service areas.",
+            *details,
+            f"{_sentence(campaign.slogan[:1].upper() + campaign.slogan[1:])} {campaign.hashtag}",
+        ]
+    )
+    tail = (f" {campaign.url}" if campaign.url else "") + f" {campaign.hashtag}"
+    tweet = _shorten(
+        f"{len(cases)} case studies in {campaign.days} days: thank you to every council and "
+        f"partner who shared how {campaign.slogan}.",
+        TWEET_LIMIT - tweet_length(tail),
+    )
+    return {
+        "slug": SUMMARY,
+        "source": where,
+        "campaign": _campaign_context(campaign),
+        "areas": areas,
+        "cases": len(cases),
+        "day": None,
+        "date": campaign.end.isoformat(),
+        "date_text": f"{campaign.end:%-d %B %Y}",
+        "alt": alt,
+        "tweet": tweet + tail,
+        "title": title,
         "url": campaign.url,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
 import traceback
@@ -79,13 +80,14 @@ def _fail(problems: list[Problem]) -> None:
 class Progress:
     """A one-line progress bar on a terminal; silent otherwise."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled and total > 5
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
         self.counts = {"rendered": 0, "unchanged": 0, "failed": 0}
 
-    def __call__(self, result: Result) -> None:
+    def __call__(self, result: Result, total: int) -> None:
         self.counts[result.status] += 1
-        if self.enabled:
+        self.total = total
+        if self.enabled and total > 5:
             done = sum(self.counts.values())
             bar = "#" * (30 * done // self.total)
             c = self.counts
@@ -98,7 +100,7 @@ class Progress:
 
     def close(self) -> None:
         """Clear the bar's line."""
-        if self.enabled:
+        if self.enabled and sum(self.counts.values()) > 5:
             click.echo("\r" + " " * 79 + "\r", err=True, nl=False)
 
 
@@ -195,8 +197,7 @@ def build_cmd(
       cardgen build --format twitter --jobs 2
       cardgen build --cases other-campaign/ --out other-out/
     """
-    planned = plan(cases_dir, formats=formats, templates_dir=templates_dir)
-    progress = Progress(len(planned.jobs), enabled=is_terminal() and not quiet)
+    progress = Progress(enabled=is_terminal() and not quiet)
     report = build(
         cases_dir,
         out_dir,
@@ -413,6 +414,113 @@ def today_cmd(date: dt.datetime | None, **kw: Any) -> None:
 def day_cmd(number: int, **kw: Any) -> None:
     """Day NUMBER's card (0 is the launch graphic), as `cardgen today` prints it."""
     _post(day=number, **kw)
+
+
+@cli.command("sheet")
+@cases_option
+@out_option
+@templates_option
+@click.option(
+    "--format",
+    "fmt",
+    default="twitter",
+    show_default=True,
+    metavar="NAME",
+    help="Which format's cards to lay out.",
+)
+@click.option("--columns", type=click.IntRange(1, 12), default=4, show_default=True)
+def sheet_cmd(cases_dir: Path, out_dir: Path, templates_dir: Path, fmt: str, columns: int) -> None:
+    """Write a contact sheet: every card of a format in schedule order, labelled with day
+    and date, for sign-off meetings (builds missing or stale cards first).
+
+    \b
+    Example:
+      cardgen sheet --format square   # writes out/sheet-square.png
+    """
+    from .build import write_atomic
+    from .sheet import contact_sheet
+
+    report = build(cases_dir, out_dir, formats=[fmt], templates_dir=templates_dir)
+    cards = [r.entry for r in report.results if r.entry]
+    _fail(report.problems)
+    if not cards:
+        raise CardgenError(f"no {fmt} cards to lay out")
+    c = report.campaign
+    title = f"{c.name} {c.hashtag} · {fmt} · {c.start:%-d %b} to {c.end:%-d %b %Y}"
+    image = contact_sheet(cards, out_dir, columns=columns, title=title)
+    target = out_dir / f"sheet-{fmt}.png"
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=6)
+    write_atomic(target, buffer.getvalue())
+    click.echo(f"{display(target)}: {len(cards)} cards, {image.width}×{image.height}")
+    if report.problems:
+        sys.exit(1)
+
+
+@cli.command("diff")
+@cases_option
+@out_option
+@templates_option
+@formats_option()
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="A build folder (or reference folder) to compare with; "
+    "default: the snapshot references in tests/snapshots.",
+)
+def diff_cmd(
+    cases_dir: Path,
+    out_dir: Path,
+    templates_dir: Path,
+    formats: tuple[str, ...],
+    against: Path | None,
+) -> None:
+    """Build the campaign and show which cards changed, and how much, against references.
+
+    Writes an HTML page with the expected, actual and diff images of every changed card to
+    OUT/diff/index.html.
+
+    \b
+    Example: see what a template tweak does to every card
+      cardgen build --out before/
+      (edit svg_templates/case.twitter.svg)
+      cardgen diff --against before/
+    """
+    from .fonts import ROOT
+    from .imagediff import ReportEntry, check_file, write_report
+
+    against = against or ROOT / "tests" / "snapshots"
+    if not against.is_dir():
+        raise CardgenError(Problem(display(against), "", "not a folder"))
+    report = build(cases_dir, out_dir, formats=formats, templates_dir=templates_dir)
+    _fail(report.problems)
+    folder = out_dir / "diff"
+    entries: list[ReportEntry] = []
+    counts = {"changed": 0, "unchanged": 0, "new": 0}
+    for result in sorted(report.results, key=lambda r: r.job.path):
+        if not result.entry:
+            continue
+        path = result.entry["path"]
+        name = path.removesuffix(".png")
+        entry, _ = check_file(name, out_dir / path, against / path, folder)
+        if entry.status == "missing":
+            entry = ReportEntry(name, "new", f"no {display(against / path)} to compare with")
+            counts["new"] += 1
+            click.echo(f"new        {path}")
+        elif entry.status == "passed":
+            counts["unchanged"] += 1
+        else:
+            counts["changed"] += 1
+            click.echo(f"changed    {path}  {entry.message}")
+        entries.append(entry)
+    index = write_report(entries, folder)
+    click.echo(
+        f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['new']} new "
+        f"against {display(against)}; report {display(index)}"
+    )
+    if report.problems:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ from pathlib import Path
 from .errors import CardgenError
 
 ROOT = Path(__file__).resolve().parent.parent
-FONTS_DIR = ROOT / "fonts"
+# CARDGEN_FONTS swaps the font folder (the snapshot tests use it to prove a font swap shows).
+FONTS_DIR = Path(os.environ.get("CARDGEN_FONTS") or ROOT / "fonts").resolve()
 
 FAMILY = "Atkinson Hyperlegible Next"
 # (family as written in a template's font-family, "normal" | "bold") -> bundled file.

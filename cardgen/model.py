@@ -27,6 +27,7 @@ COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 URL = re.compile(r"^https?://[^\s<>\"]+$")
 CAMPAIGN_FILE = "campaign.toml"
 LAUNCH = "launch"  # the launch graphic's slug; no case may take it
+SUMMARY = "summary"  # the closing infographic's slug
 
 
 def _clean(value: Any) -> Any:
@@ -172,12 +173,11 @@ def _message(err: dict[str, Any], model: type[BaseModel]) -> str:
         return _TYPE_NAMES[kind] + suffix
     if kind == "extra_forbidden":
         return f"unknown key (allowed: {', '.join(model.model_fields)})"
-    if kind == "string_too_short":
+    text = isinstance(err.get("input"), str)
+    if kind == "string_too_short" or (kind == "too_short" and text):
         return "must not be empty"
-    if kind == "string_too_long":
+    if kind == "string_too_long" or (kind == "too_long" and text):
         return f"too long ({len(err['input'])} characters; at most {ctx['max_length']})"
-    if kind in ("too_short", "too_long") and isinstance(err.get("input"), str):
-        return "must not be empty"
     if kind in ("too_short", "too_long"):
         n = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         bound = "at least" if kind == "too_short" else "at most"
@@ -248,14 +248,14 @@ def load_case(path: Path, campaign: Campaign) -> Loaded:
     where = display(path)
     problems: list[Problem] = []
     slug = path.stem
-    if not SLUG.match(slug) or slug == LAUNCH:
+    if not SLUG.match(slug) or slug in (LAUNCH, SUMMARY):
         problems.append(
             Problem(
                 where,
                 "",
                 f'file name "{path.name}" is not a valid slug: use lower-case letters, digits and '
                 "hyphens (at most 64), not starting with a hyphen"
-                + ("; 'launch' is reserved" if slug == LAUNCH else ""),
+                + (f"; '{slug}' is reserved" if slug in (LAUNCH, SUMMARY) else ""),
             )
         )
     try:

@@ -32,7 +32,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
-KINDS = ("case", "launch")
+KINDS = ("case", "launch")  # the kinds every format has unless formats.toml says otherwise
 # Cards are seen at about a third of their size on a phone: no text below 28px on a
 # 1200px-wide card, no title below 44px (scaled for other widths).
 FLOOR_PX, TITLE_FLOOR_PX, FLOOR_WIDTH = 28, 44, 1200
@@ -51,6 +51,7 @@ class Format:
     height: int
     description: str
     safe: int  # safe margin in pixels: keep text inside it
+    kinds: tuple[str, ...] = KINDS  # which cards this format has: case, launch, summary
 
     @property
     def scale(self) -> float:
@@ -75,6 +76,7 @@ def load_formats(templates_dir: Path) -> dict[str, Format]:
                 int(spec["height"]),
                 str(spec.get("description", "")),
                 int(spec.get("safe", 40)),
+                tuple(spec.get("kinds", KINDS)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(Problem(display(path), f"formats.{name}", f"invalid: {exc}"))

@@ -10,8 +10,11 @@ from click.testing import CliRunner, Result
 
 from cardgen.cli import cli
 
+from .snapshot import Snapshots, reset_results
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
+TEMPLATES = ROOT / "svg_templates"
 
 MINIMAL_CASE = """\
 title = "A short title"
@@ -51,3 +54,38 @@ def one_case_dir(tmp_path: Path) -> Path:
 def run(runner: CliRunner, *args: str | Path) -> Result:
     """Invoke the CLI; exceptions escaping it are test failures, not results."""
     return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--snapshot-update",
+        action="store_true",
+        help="Write missing or changed snapshot references (refused when CI is set).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SNAPSHOTS_KEY] = Snapshots(update=config.getoption("--snapshot-update"))
+    reset_results()
+
+
+SNAPSHOTS_KEY = pytest.StashKey[Snapshots]()
+
+
+@pytest.fixture(scope="session")
+def snapshots(request: pytest.FixtureRequest) -> Snapshots:
+    """The session's snapshot references."""
+    return request.config.stash[SNAPSHOTS_KEY]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    # Unused references are only judged when the whole suite ran (no -k, -m or chosen paths).
+    args = [a for a in config.args if not a.startswith("-")]
+    whole = (
+        exitstatus == 0
+        and not config.option.keyword
+        and not config.option.markexpr
+        and (not args or [Path(a).resolve() for a in args] == [ROOT / "tests"])
+    )
+    for note in config.stash[SNAPSHOTS_KEY].finish(whole_suite=whole):
+        terminalreporter.write_line(note)

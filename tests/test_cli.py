@@ -30,8 +30,14 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     cases = [p.stem for p in CASES.glob("*.toml") if p.name != "campaign.toml"]
     assert len(cases) == 22
-    sizes = {"twitter": (1200, 675)}
-    expected = {(fmt, slug) for fmt in sizes for slug in [*cases, "launch"]}
+    sizes = {
+        "twitter": (1200, 675),
+        "og": (1200, 630),
+        "square": (1080, 1080),
+        "story": (1080, 1920),
+    }
+    expected = {(fmt, slug) for fmt in ("twitter", "og", "square") for slug in [*cases, "launch"]}
+    expected.add(("story", "summary"))
     assert {(c["format"], c["slug"]) for c in manifest["cards"]} == expected
     for card in manifest["cards"]:
         path = out / card["path"]
@@ -41,7 +47,7 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
             assert image.size == sizes[card["format"]] == (card["width"], card["height"])
         assert 0 < len(card["alt"]) <= 420
         assert card["tweet"].endswith("#bettercommissioning")
-    assert "23 cards: 23 rendered, 0 unchanged, 0 failed" in result.output
+    assert "70 cards: 70 rendered, 0 unchanged, 0 failed" in result.output
 
 
 def test_manifest_records_schedule_and_fits(full_build: tuple[Path, object]) -> None:
@@ -93,7 +99,7 @@ def test_bad_case_is_reported_and_good_cards_still_built(
     assert "Traceback" not in result.stderr
     assert (out / "twitter/small.png").exists() and (out / "twitter/launch.png").exists()
     assert not (out / "twitter/broken.png").exists()
-    assert not list(out.rglob("*.tmp"))
+    assert not list(out.rglob("*cardgen-tmp"))
 
 
 def test_card_writes_png_and_svg(runner, one_case_dir: Path, tmp_path: Path) -> None:
@@ -127,7 +133,7 @@ def test_card_unknown_slug(runner, one_case_dir: Path, tmp_path: Path) -> None:
 def test_check_and_list(runner) -> None:
     checked = run(runner, "check", "--cases", CASES)
     assert checked.exit_code == 0, checked.stderr
-    assert checked.output.strip() == "ok: 23 cards checked"
+    assert checked.output.strip() == "ok: 70 cards checked"
     listed = run(runner, "list", "--cases", CASES)
     lines = listed.output.splitlines()
     assert lines[1].split()[:3] == ["0", "2015-08-25", "(launch)"]

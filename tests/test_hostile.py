@@ -1,0 +1,586 @@
+"""Hostile input: literal text, bad files, unsafe templates, bad outputs, crashes, fuzzing."""
+
+from __future__ import annotations
+
+import errno
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from .conftest import CASES, MINIMAL_CASE, ROOT, TEMPLATES, run
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def write_case(folder: Path, slug: str, **fields: str) -> Path:
+    """A case file with TOML-escaped string fields replacing the minimal case's."""
+    text = MINIMAL_CASE
+    for key, value in fields.items():
+        line = next(line for line in text.splitlines() if line.startswith(f"{key} ="))
+        text = text.replace(line, f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    path = folder / f"{slug}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def svg_texts(svg_path: Path) -> dict[str, str]:
+    """The text drawn in each fitted slot of a filled SVG, lines joined by spaces."""
+    root = ET.parse(svg_path).getroot()
+    return {
+        el.get("id", ""): " ".join(span.text or "" for span in el.iter(f"{SVG}tspan"))
+        for el in root.iter(f"{SVG}text")
+    }
+
+
+LITERALS = [
+    "Fish & chips <b>bold</b> \"quoted\" 'single' ]]> done",
+    '</text><image href="file:///etc/passwd"/><text>',
+    "{{ 7*7 }} and {% for x in y %} and {# comment #}",
+    "$(rm -rf /) `id` ; echo $HOME && exit | cat > /tmp/x",
+    "‘Curly’ “quotes” – dashes — ellipsis… £1.2m €3 café Llŷn ŵ",
+]
+
+
+@pytest.mark.parametrize("title", LITERALS)
+def test_text_appears_literally(runner, one_case_dir: Path, tmp_path: Path, title: str) -> None:
+    write_case(one_case_dir, "small", title=title)
+    out = tmp_path / "out"
+    result = run(
+        runner,
+        "card",
+        "small",
+        "--cases",
+        one_case_dir,
+        "--out",
+        out,
+        "--format",
+        "twitter",
+        "--svg",
+    )
+    assert result.exit_code == 0, result.stderr
+    svg = out / "twitter/small.svg"
+    assert svg_texts(svg)["title"] == title
+    root = ET.parse(svg).getroot()
+    assert not list(root.iter(f"{SVG}image")), "case text must never become markup"
+    assert Image.open(out / "twitter/small.png").size == (1200, 675)
+
+
+def test_unicode_is_cleaned(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    # Decomposed accent, Word's control characters, a BOM and CRLF line endings.
+    text = MINIMAL_CASE.replace("A short title", "Cafe\\u0301 \\u000b\\u0007care\\u00ad plan")
+    (one_case_dir / "small.toml").write_bytes(("\ufeff" + text).replace("\n", "\r\n").encode())
+    out = tmp_path / "out"
+    result = run(
+        runner,
+        "card",
+        "small",
+        "--cases",
+        one_case_dir,
+        "--out",
+        out,
+        "--format",
+        "twitter",
+        "--svg",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert svg_texts(out / "twitter/small.svg")["title"] == "Caf\u00e9 care plan"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            MINIMAL_CASE.encode().replace(b"short", b"\xff\xfe"),
+            "not UTF-8 text (byte 0xff on line 1)",
+        ),
+        (
+            MINIMAL_CASE.replace("A short title", "Wins \U0001f3c6").encode(),
+            "title: the bundled font cannot draw '\U0001f3c6' (U+1F3C6)",
+        ),
+        (b'title = "x\norganisation = 1', "invalid TOML"),
+        (
+            MINIMAL_CASE.replace('"A short title"', "[1, 2]").encode(),
+            "title: expected a string, got list",
+        ),
+        (
+            MINIMAL_CASE.replace('"A short title"', '"' + "word " * 2000 + '"').encode(),
+            "title: too long (10000 characters; at most 300)",
+        ),
+        (
+            MINIMAL_CASE.replace("public-health", "parks").encode(),
+            'service: unknown service "parks"',
+        ),
+        (
+            (MINIMAL_CASE + '[[outcomes]]\nfigure = "1"\nlabel = "a"\n' * 3).encode(),
+            "outcomes: expected at most 3 items, got 4",
+        ),
+        (("surprise = true\n" + MINIMAL_CASE).encode(), "surprise: unknown key"),
+        (
+            MINIMAL_CASE.replace('organisation = "Somewhere Council"', "").encode(),
+            "organisation: required, but missing",
+        ),
+    ],
+)
+def test_bad_case_files(
+    runner, one_case_dir: Path, tmp_path: Path, content: bytes, message: str
+) -> None:
+    (one_case_dir / "bad.toml").write_bytes(content)
+    result = run(
+        runner,
+        "build",
+        "--cases",
+        one_case_dir,
+        "--out",
+        tmp_path / "out",
+        "--format",
+        "twitter",
+        "-q",
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr + result.output
+    assert any(
+        line.startswith(str(one_case_dir / "bad.toml")) and message in line
+        for line in result.stderr.splitlines()
+    ), result.stderr
+    assert (tmp_path / "out/twitter/small.png").exists(), "good cards are still built"
+
+
+def test_bad_slug_and_day_clash(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    (one_case_dir / "Bad Name.toml").write_text(MINIMAL_CASE, encoding="utf-8")
+    (one_case_dir / "other.toml").write_text("day = 1\n" + MINIMAL_CASE, encoding="utf-8")
+    result = run(runner, "check", "--cases", one_case_dir, "--format", "twitter")
+    assert result.exit_code == 1
+    err = result.stderr
+    assert 'Bad Name.toml: file name "Bad Name.toml" is not a valid slug' in err
+    assert (
+        "other.toml: day: day 1 is also taken by" in err
+        and "small.toml: day: day 1 is also taken by" in err
+    )
+
+
+def test_empty_and_missing_cases_folder(runner, tmp_path: Path) -> None:
+    missing = run(runner, "build", "--cases", tmp_path / "nope", "--out", tmp_path / "out")
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == f"{tmp_path / 'nope'}: cases folder does not exist"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(runner, "build", "--cases", empty, "--out", tmp_path / "out")
+    assert (
+        result.exit_code == 1
+        and result.stderr.strip() == f"{empty / 'campaign.toml'}: file not found"
+    )
+    shutil.copy(CASES / "campaign.toml", empty)
+    result = run(
+        runner, "build", "--cases", empty, "--out", tmp_path / "out", "--format", "twitter"
+    )
+    assert (
+        result.exit_code == 1
+        and f"{empty}: no case files (*.toml) in the cases folder" in result.stderr
+    )
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def templates_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, target)
+    return target
+
+
+def break_template(folder: Path, old: str, new: str, name: str = "case.twitter.svg") -> Path:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def build_with(runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path):
+    return run(
+        runner,
+        "build",
+        "--cases",
+        one_case_dir,
+        "--out",
+        tmp_path / "out",
+        "--templates",
+        templates_dir,
+        "--format",
+        "twitter",
+        "-q",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('<rect id="footer"', '<rect id="footer"><oops>', "not well-formed SVG: mismatched tag"),
+        ("{{ title }}</text>", "{{ titel }}</text>", "'titel' is undefined"),
+        (
+            "{{ organisation }}",
+            "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+            "access to attribute '__class__'",
+        ),
+        (
+            '<rect id="background"',
+            '<image href="file:///etc/passwd" width="9" height="9"/><rect id="background"',
+            'external reference "file:///etc/passwd" is not allowed',
+        ),
+        (
+            '<rect id="background"',
+            '<image href="http://127.0.0.1:9/x.png" width="9" height="9"/><rect id="background"',
+            'external reference "http://127.0.0.1:9/x.png"',
+        ),
+        (
+            '<rect id="background"',
+            '<image href="logo.png" width="9" height="9"/><rect id="background"',
+            'external reference "logo.png"',
+        ),
+        (
+            '<rect id="background"',
+            '<rect fill="url(file:///etc/passwd)" width="9" height="9"/><rect id="background"',
+            'external reference "file:///etc/passwd"',
+        ),
+        (
+            'width="1200" height="675" viewBox="0 0 1200 675"',
+            'width="20000" height="20000" viewBox="0 0 20000 20000"',
+            'the twitter canvas must be width="1200" height="675"',
+        ),
+        (
+            'font-family="Atkinson Hyperlegible Next"\n'
+            '        font-weight="bold" fill="{{ theme.ink }}"',
+            'font-family="Comic Sans MS"\n        font-weight="bold" fill="{{ theme.ink }}"',
+            'font-family "Comic Sans MS" (bold) is not a bundled font',
+        ),
+        (
+            'data-size="60 44"',
+            'data-size="60 30"',
+            "font size 30px is below the legibility floor for a title on the twitter card (44px)",
+        ),
+    ],
+)
+def test_bad_templates(
+    runner,
+    one_case_dir: Path,
+    templates_dir: Path,
+    tmp_path: Path,
+    old: str,
+    new: str,
+    message: str,
+) -> None:
+    path = break_template(templates_dir, old, new)
+    result = build_with(runner, one_case_dir, templates_dir, tmp_path)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith(str(path))]
+    assert any(message in line for line in lines), result.stderr
+    assert any(
+        line.startswith(f"{path}:") and line[len(str(path)) + 1].isdigit() for line in lines
+    ), "names the line"
+    assert (tmp_path / "out/twitter/launch.png").exists(), (
+        "the other template's cards are still built"
+    )
+
+
+def test_xml_entities_are_refused(
+    runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
+) -> None:
+    path = templates_dir / "case.twitter.svg"
+    path.write_text(
+        '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n' + path.read_text(),
+        encoding="utf-8",
+    )
+    result = build_with(runner, one_case_dir, templates_dir, tmp_path)
+    assert result.exit_code == 1
+    assert f"{path}: DOCTYPE and ENTITY declarations are not allowed in templates" in result.stderr
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_files_and_loopback_urls_are_never_opened(
+    runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # URLs built by Jinja get past the source check; the renderer must still refuse them.
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for templates")
+    opened: list[str] = []
+    real_open = open
+
+    def spy_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", spy_open)
+    url = f"http://127.0.0.1:{server.server_port}/logo.png"
+    break_template(
+        templates_dir,
+        '<rect id="background"',
+        f'<image href="{{{{ \'{url}\' }}}}" width="9" height="9"/>'
+        f'<image href="{{{{ \'file://{secret}\' }}}}" width="9" height="9"/><rect id="background"',
+    )
+    _Recorder.hits = []
+    try:
+        result = build_with(runner, one_case_dir, templates_dir, tmp_path)
+    finally:
+        server.shutdown()
+    assert result.exit_code == 1
+    assert "refused: templates may only use data: URIs" in result.stderr
+    assert _Recorder.hits == []
+    assert str(secret) not in opened
+    assert not (tmp_path / "out/twitter/small.png").exists()
+
+
+def test_assets_are_embedded_and_confined(
+    runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
+) -> None:
+    (templates_dir / "assets").mkdir()
+    (templates_dir / "assets/dot.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+    )
+    break_template(
+        templates_dir,
+        '<rect id="footer"',
+        '<image href="{{ asset(\'dot.svg\') }}" width="4" height="4"/><rect id="footer"',
+    )
+    assert build_with(runner, one_case_dir, templates_dir, tmp_path).exit_code == 0
+    break_template(templates_dir, "asset('dot.svg')", "asset('../../../../etc/passwd')")
+    result = build_with(runner, one_case_dir, templates_dir, tmp_path)
+    assert result.exit_code == 1 and 'asset "../../../../etc/passwd" not found' in result.stderr
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+
+def test_out_is_a_file(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("keep me")
+    result = run(runner, "build", "--cases", one_case_dir, "--out", target)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{target}: --out must be a folder, not a file"
+    assert target.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.EACCES, "Permission denied"), (errno.ENOSPC, "No space left on device")],
+)
+def test_unwritable_or_full_out(
+    runner,
+    one_case_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    code: int,
+    words: str,
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    real_fdopen = os.fdopen
+
+    class Failing:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> int:
+            raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr("cardgen.build.os.fdopen", lambda fd, mode: Failing(real_fdopen(fd, mode)))
+    result = run(runner, "build", "--cases", one_case_dir, "--out", out, "--format", "twitter")
+    assert result.exit_code == 1
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert not [p for p in out.rglob("*") if p.is_file() and p.name != ".cardgen.lock"], (
+        "nothing half-written is left"
+    )
+
+
+def test_only_writes_inside_out(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "twitter").mkdir(parents=True)
+    (out / "twitter/mine.png").write_bytes(b"a designer's file")
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"x")
+    manifest = {
+        "cards": [
+            {"format": "twitter", "slug": "gone", "path": "../outside.png"},
+            {"format": "twitter", "slug": "gone2", "path": "twitter/mine.png"},
+        ]
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    before = {p for p in tmp_path.rglob("*") if not p.is_relative_to(out)}
+    result = run(runner, "build", "--cases", one_case_dir, "--out", out, "--format", "twitter")
+    assert result.exit_code == 0, result.stderr
+    assert outside.exists(), "never deletes outside the out folder"
+    assert {p for p in tmp_path.rglob("*") if not p.is_relative_to(out)} == before
+
+
+# --- crash safety ------------------------------------------------------------------------------
+
+
+def test_killed_build_leaves_only_complete_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cmd = [
+        sys.executable,
+        "-m",
+        "cardgen",
+        "build",
+        "--cases",
+        str(CASES),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--quiet",
+    ]
+    first = subprocess.run(
+        [*cmd, "--format", "twitter"], cwd=ROOT, capture_output=True, check=False
+    )
+    assert first.returncode == 0, first.stderr
+    old_manifest = (out / "manifest.json").read_bytes()
+    for delay in (0.6, 1.2, 2.0):
+        proc = subprocess.Popen(
+            [*cmd, "--force"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for png in out.rglob("*.png"):
+            with Image.open(png) as image:
+                image.load()  # a truncated file raises here
+        manifest = (out / "manifest.json").read_bytes()
+        json.loads(manifest)
+    assert manifest in (old_manifest,) or json.loads(manifest)["cards"]
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert not list(out.rglob("*cardgen-tmp")), "leftover temporary files are cleaned up"
+    cards = json.loads((out / "manifest.json").read_text())["cards"]
+    assert len(cards) == len(list(out.rglob("*.png")))
+
+
+# --- fuzzing -----------------------------------------------------------------------------------
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 40) | TEXT | st.dates(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+KEYS = st.sampled_from(
+    [
+        "title",
+        "organisation",
+        "service",
+        "outcomes",
+        "summary",
+        "model",
+        "partners",
+        "url",
+        "day",
+        "tweet",
+        "alt",
+        "colour",
+    ]
+)
+
+
+def _toml_value(value: object) -> str:
+    if value is None:
+        return '""'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or hasattr(value, "isoformat"):
+        return str(value) if not hasattr(value, "isoformat") else value.isoformat()
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        )
+    raise TypeError(value)
+
+
+@st.composite
+def case_files(draw: st.DrawFn) -> bytes:
+    """Mostly-plausible case files with random unicode and random structure."""
+    fields: dict[str, object] = {
+        "title": draw(TEXT),
+        "organisation": draw(TEXT),
+        "service": draw(st.sampled_from(["public-health", "employment", "x"]) | TEXT),
+        "outcomes": draw(
+            st.lists(st.fixed_dictionaries({"figure": TEXT, "label": TEXT}), max_size=4)
+        ),
+    }
+    for key in draw(st.lists(KEYS, max_size=4)):
+        fields[key] = draw(VALUE)
+    if draw(st.booleans()):
+        fields.pop(draw(st.sampled_from(sorted(fields))))
+    text = "\n".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in fields.items())
+    if draw(st.integers(0, 9)) == 0:  # sometimes: broken bytes or TOML
+        return text.encode()[: draw(st.integers(0, len(text.encode())))] + draw(
+            st.binary(max_size=8)
+        )
+    return text.encode()
+
+
+@settings(
+    max_examples=int(os.environ.get("CARDGEN_FUZZ_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(content=case_files())
+def test_fuzz_check_and_card(runner, one_case_dir: Path, tmp_path: Path, content: bytes) -> None:
+    (one_case_dir / "fuzz.toml").write_bytes(content)
+    out = tmp_path / "fuzz-out"
+    for args in (
+        ("check", "--cases", one_case_dir, "--format", "twitter"),
+        ("card", "fuzz", "--cases", one_case_dir, "--out", out, "--format", "twitter"),
+    ):
+        result = runner.invoke(__import__("cardgen.cli").cli.cli, [str(a) for a in args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.exception
+        )
+        assert result.exit_code in (0, 1), (result.exit_code, result.stderr)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        if result.exit_code == 1:
+            assert result.stderr.strip(), "a failure always says why"
+    png = out / "twitter/fuzz.png"
+    if png.exists():
+        with Image.open(png) as image:
+            image.load()
+            assert image.size == (1200, 675)
+        png.unlink()
