@@ -377,6 +377,17 @@ def fit_svg(
             continue
         text = clean_text("".join(el.itertext()))
         field = el.attrib.get("data-field", "")
+        floor = fmt.floor(title=field == "title")
+        if box.min_size < floor:  # caught here too when the size came from a Jinja expression
+            problems.append(
+                Problem(
+                    template,
+                    box.slot,
+                    f"font size {box.min_size:g}px is below the "
+                    f"legibility floor on the {fmt.name} card ({floor:g}px)",
+                )
+            )
+            continue
         try:
             result = fit(text, box)
         except FitError as exc:

@@ -8,6 +8,7 @@ per-character extents below reproduces the rendered ink exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -284,7 +285,7 @@ def wrap(text: str, box: Box, size: float, *, split_words: bool = False) -> list
         lines.extend(_balance(segment, len(greedy), face, box.width, m) if box.balance else greedy)
     if box.break_after and len(lines) > box.max_lines:
         # The hints cost too many lines: fall back to breaking wherever it fits best.
-        return wrap(text, Box(**{**box.__dict__, "break_after": ""}), size, split_words=split_words)
+        return wrap(text, dataclasses.replace(box, break_after=""), size, split_words=split_words)
     return lines
 
 
@@ -339,7 +340,9 @@ def fit(text: str, box: Box) -> Fit:
     if _fits(lines, box, box.min_size):
         return Fit(box, box.min_size, place(lines, box, box.min_size))
     capacity = lines_that_fit(box, box.min_size)
-    kept = sum(len(line) + 1 for line in lines[:capacity])
+    # How much to cut: what first-fit lines (fuller than balanced ones) cannot hold.
+    packed = wrap(text, dataclasses.replace(box, balance=False), box.min_size, split_words=True)
+    kept = sum(len(line) + 1 for line in packed[:capacity])
     raise FitError(box, len(lines), capacity, max(1, len(text) - kept + 1))
 
 

@@ -1,0 +1,114 @@
+"""Copy-fitting on real templates: stress cases, the too-long message, contrast, the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import run
+
+# The longest title that fits the twitter case card at its minimum title size (44px, 3 lines).
+LONGEST = (
+    "Joint commissioning with the clinical commissioning group and the voluntary sector helped "
+    "older people stay independent at home for longer while saving m"
+)
+ONE_MORE = LONGEST + "o"
+
+
+def stress_case(
+    folder: Path,
+    slug: str,
+    *,
+    title: str,
+    organisation: str = "Leeds City Council",
+    labels: tuple[str, ...] = ("fewer admissions",),
+    figure: str = "35%",
+) -> None:
+    outcomes = "".join(
+        f'[[outcomes]]\nfigure = "{figure}"\nlabel = "{label}"\n' for label in labels
+    )
+    (folder / f"{slug}.toml").write_text(
+        f'title = "{title}"\norganisation = "{organisation}"\nservice = "adult-social-care"\n'
+        + outcomes,
+        encoding="utf-8",
+    )
+
+
+def test_stress_cases_fit_every_format(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    long_label = "people helped to stay in their own home"  # 38 characters
+    stress_case(one_case_dir, "longest-title", title=LONGEST)
+    stress_case(
+        one_case_dir,
+        "long-organisation",
+        title="Short",
+        organisation="Cheshire West and Chester Council and NHS West Cheshire CCG",
+    )
+    stress_case(
+        one_case_dir,
+        "three-long-labels",
+        title="Three outcomes",
+        labels=(long_label,) * 3,
+        figure="£888,888",
+    )
+    stress_case(one_case_dir, "one-long-word", title="Supercalifragilisticexpialidociouslylongwordthatneverendsatall")
+    stress_case(
+        one_case_dir, "welsh", title="Llŷn ŵyr ŷd – ‘Tŷ Gwyn’ café", organisation="Cyngor Gwynedd"
+    )
+    out = tmp_path / "out"
+    result = run(runner, "build", "--cases", one_case_dir, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    fits = {(c["format"], c["slug"]): c["fits"] for c in manifest["cards"]}
+    assert fits[("twitter", "longest-title")]["title"] == {"size": 44, "lines": 3, "max_size": 60}
+    # A word wider than the box at the minimum size is the only thing ever broken inside.
+    assert fits[("twitter", "one-long-word")]["title"] == {"size": 44, "lines": 2, "max_size": 60}
+    # The fit report lists cards whose text shrank.
+    assert "fit twitter/longest-title.png: title 44px (3 lines, max 60px)" in result.output
+
+
+def test_one_character_too_many_fails_with_the_message(
+    runner, one_case_dir: Path, tmp_path: Path
+) -> None:
+    stress_case(one_case_dir, "too-long", title=ONE_MORE)
+    result = run(
+        runner, "build", "--cases", one_case_dir, "--out", tmp_path / "out", "--format", "twitter"
+    )
+    assert result.exit_code == 1
+    assert (
+        f"{one_case_dir / 'too-long.toml'}: title: too long for the twitter card "
+        "(needs 4 lines at 44px, 3 fit); shorten it by about 3 characters"
+        in result.stderr.splitlines()
+    )
+    assert (tmp_path / "out/twitter/small.png").exists()
+
+
+def test_check_reports_the_same_fit_errors(runner, one_case_dir: Path) -> None:
+    stress_case(one_case_dir, "too-long", title=ONE_MORE + " " + ONE_MORE[:120])  # 275 characters
+    result = run(runner, "check", "--cases", one_case_dir)
+    assert result.exit_code == 1
+    formats = {
+        line.split("too long for the ")[1].split()[0]
+        for line in result.stderr.splitlines()
+        if "too long for the" in line
+    }
+    assert formats == {"twitter", "og", "square"}
+
+
+def test_low_contrast_fails_naming_template_slot_and_colours(
+    runner, one_case_dir: Path, tmp_path: Path
+) -> None:
+    campaign = one_case_dir / "campaign.toml"
+    text = campaign.read_text()
+    block = text[text.index("[services.public-health]") : text.index("[services.youth-services]")]
+    campaign.write_text(
+        text.replace(block, block.replace('on_accent = "#ffffff"', 'on_accent = "#3a9a6a"'))
+    )
+    result = run(
+        runner, "build", "--cases", one_case_dir, "--out", tmp_path / "out", "--format", "twitter"
+    )
+    assert result.exit_code == 1
+    assert (
+        "svg_templates/case.twitter.svg: figure-1: contrast 1.78:1 between text #3a9a6a and "
+        "#00703c behind it; at least 4.5:1"
+    ) in result.stderr
+    assert not (tmp_path / "out/twitter/small.png").exists()
