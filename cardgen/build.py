@@ -93,7 +93,6 @@ class Plan:
 # --- planning ------------------------------------------------------------------------------
 
 
-@functools.cache
 def _stack() -> dict[str, Any]:
     from .render import stack_versions
 
@@ -239,46 +238,48 @@ def _hex_rgb(colour: str) -> tuple[int, int, int] | None:
         return None
 
 
-@functools.lru_cache(maxsize=64)
-def _background(svg: bytes, width: int, height: int) -> tuple[Any, Any]:
-    from .render import draw
-
-    pixels = draw(svg, width, height)
-    return pixels, relative_luminance(pixels)
-
-
 def contrast_problems(filled: Filled, fmt: Format, where: str) -> list[Problem]:
     """WCAG 2 contrast of each fitted slot's fill against what is drawn behind its box."""
+    slots = tuple((s.name, s.fill, s.fit.box) for s in filled.slots)
+    return list(_contrast(filled.background, slots, fmt, where))
+
+
+@functools.lru_cache(maxsize=256)
+def _contrast(
+    background: bytes, slots: tuple[tuple[str, str, Any], ...], fmt: Format, where: str
+) -> tuple[Problem, ...]:
+    # Cards of one theme and layout share a background and boxes: each is checked once.
     import numpy as np
 
-    pixels, luminance = _background(filled.background, fmt.width, fmt.height)
+    from .render import draw
+
+    pixels = np.asarray(draw(background, fmt.width, fmt.height))
     problems = []
-    for slot in filled.slots:
-        rgb = _hex_rgb(slot.fill)
+    for name, fill, b in slots:
+        rgb = _hex_rgb(fill)
         if rgb is None:
-            problems.append(
-                Problem(where, slot.name, f"fill {slot.fill!r} must be a #rrggbb colour")
-            )
+            problems.append(Problem(where, name, f"fill {fill!r} must be a #rrggbb colour"))
             continue
-        b = slot.fit.box
         x0, y0 = max(0, int(b.x)), max(0, int(b.y))
         x1, y1 = min(fmt.width, int(b.x + b.width)), min(fmt.height, int(b.y + b.height))
-        region = luminance[y0:y1, x0:x1]
+        region = pixels[y0:y1, x0:x1]
         if not region.size:
             continue
-        ratios = contrast_ratio(region, float(relative_luminance(np.array(rgb))))
+        ratios = contrast_ratio(
+            relative_luminance(region), float(relative_luminance(np.array(rgb)))
+        )
         worst = np.unravel_index(int(np.argmin(ratios)), ratios.shape)
         if ratios[worst] < MIN_CONTRAST:
-            behind = "#{:02x}{:02x}{:02x}".format(*pixels[y0 + worst[0], x0 + worst[1]])
+            behind = "#{:02x}{:02x}{:02x}".format(*region[worst])
             problems.append(
                 Problem(
                     where,
-                    slot.name,
+                    name,
                     f"contrast {ratios[worst]:.2f}:1 between text "
-                    f"{slot.fill} and {behind} behind it; at least {MIN_CONTRAST}:1",
+                    f"{fill} and {behind} behind it; at least {MIN_CONTRAST}:1",
                 )
             )
-    return problems
+    return tuple(problems)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -489,6 +490,8 @@ def _work(job: Job) -> Result:
 
 
 def _run(jobs: list[Job], workers: int, templates_dir: Path, out_dir: Path) -> Iterator[Result]:
+    if not jobs:
+        return
     if workers <= 1 or len(jobs) <= 2:
         _init_worker(templates_dir, out_dir)
         yield from map(_work, jobs)

@@ -92,7 +92,7 @@ def alt_text(case: Case, campaign: Campaign) -> str:
     theme = campaign.services[case.service]
     parts = [
         f"Case study card: {_sentence(case.title)}",
-        f"{_sentence(case.organisation)} {theme.label}.",
+        f"{theme.label} case study from {_sentence(case.organisation)}",
     ]
     parts += [f"{o.figure} {_sentence(o.label)}" for o in case.outcomes]
     parts.append(

@@ -6,13 +6,16 @@ them, which is both faster than cairo's own PNG writer and lets us pick the zlib
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import io
-from typing import Any
-
-import numpy as np
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from . import fonts
+
+if TYPE_CHECKING:
+    from PIL import Image
 from .errors import CardgenError
 
 PNG_LEVEL = 1  # see bench/: level 1 is ~2x faster than 6 for ~40% more bytes, well under 5 MB
@@ -35,38 +38,43 @@ def _fetch(url: str, resource_type: str) -> bytes:
     )
 
 
-def draw(svg: bytes, width: int, height: int) -> np.ndarray:
-    """Rasterise an SVG to an (height, width, 3) uint8 RGB array over white."""
+def draw(svg: bytes, width: int, height: int) -> Image.Image:
+    """Rasterise an SVG over white into an RGB image of exactly ``width`` × ``height``."""
     fonts.setup_fontconfig()
     from cairosvg.parser import Tree
     from cairosvg.surface import PNGSurface
+    from PIL import Image
 
     try:
         tree = Tree(bytestring=svg, unsafe=False, url_fetcher=_fetch)
-        # output=None: draw only; always pass the size so a huge declared canvas cannot
-        # allocate gigabytes.
-        surface = PNGSurface(tree, None, 96, output_width=width, output_height=height)
+        # output=None: draw only. The size is always given, so a huge declared canvas cannot
+        # allocate gigabytes; the white ground makes every pixel opaque.
+        surface = PNGSurface(
+            tree, None, 96, output_width=width, output_height=height, background_color="#ffffff"
+        )
     except CardgenError:
         raise
     except Exception as exc:  # cairosvg raises bare ValueError/ParseError for bad SVG
         raise CardgenError(f"cannot render SVG: {type(exc).__name__}: {exc}") from None
-    image = surface.cairo
-    image.flush()
-    stride = image.get_stride()
-    data = np.frombuffer(image.get_data(), dtype=np.uint8).reshape(height, stride // 4, 4)
-    bgra = data[:, :width]
-    # Premultiplied BGRA over white: c + (255 - alpha).
-    alpha = bgra[..., 3:4].astype(np.uint16)
-    rgb = bgra[..., 2::-1].astype(np.uint16) + (255 - alpha)
-    result = np.minimum(rgb, 255).astype(np.uint8)
+    cairo_image = surface.cairo
+    cairo_image.flush()
+    # Opaque premultiplied ARGB32 is plain BGRX in memory: Pillow copies it out in C.
+    image = Image.frombytes(
+        "RGB",
+        (width, height),
+        bytes(cairo_image.get_data()),
+        "raw",
+        "BGRX",
+        cairo_image.get_stride(),
+    )
     surface.finish()
-    return result
+    return image
 
 
-def encode_png(pixels: np.ndarray, level: int = PNG_LEVEL) -> bytes:
-    """Encode RGB pixels as PNG: deterministic (no timestamps or text chunks)."""
+def encode_png(image: Image.Image, level: int = PNG_LEVEL) -> bytes:
+    """Encode an image as PNG: deterministic (no timestamps or text chunks)."""
     buffer = io.BytesIO()
-    Image.fromarray(pixels, "RGB").save(buffer, format="PNG", compress_level=level)
+    image.save(buffer, format="PNG", compress_level=level)
     return buffer.getvalue()
 
 
@@ -75,51 +83,48 @@ def render_png(svg: bytes, width: int, height: int) -> bytes:
     return encode_png(draw(svg, width, height))
 
 
+@functools.cache
 def stack_versions() -> dict[str, Any]:
-    """Versions of everything that decides the pixels: part of cache keys and snapshot notes."""
-    import cairocffi
-    import cairosvg
-    import PIL
+    """Versions of everything that decides the pixels: part of cache keys and snapshot notes.
+
+    Read without importing cairocffi (whose start-up parses C declarations for ~0.2 s), so a
+    build with nothing to render stays fast.
+    """
+    from importlib.metadata import version
 
     from . import __version__
 
     return {
         "cardgen": __version__,
-        "cairo": cairocffi.cairo_version_string(),
-        "cairocffi": cairocffi.VERSION,
-        "cairosvg": cairosvg.__version__,
-        "pillow": PIL.__version__,
-        "freetype": _freetype_version(),
-        "fontconfig": _fontconfig_version(),
+        "cairo": _c_version("libcairo.so.2", "cairo", "cairo_version_string"),
+        "cairocffi": version("cairocffi"),
+        "cairosvg": version("cairosvg"),
+        "pillow": version("pillow"),
+        "freetype": _c_version("libfreetype.so.6", "freetype", None),
+        "fontconfig": _c_version("libfontconfig.so.1", "fontconfig", "FcGetVersion"),
         "fonts": fonts.fonts_digest()[:16],
     }
 
 
-def _library_version(name: str, symbol: str) -> str:
-    import ctypes
-    import ctypes.util
+def _load(soname: str, name: str) -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:
+        found = ctypes.util.find_library(name)
+        return ctypes.CDLL(found) if found else None
 
-    path = ctypes.util.find_library(name)
-    if not path:
+
+def _c_version(soname: str, name: str, symbol: str | None) -> str:
+    lib = _load(soname, name)
+    if lib is None:
         return "unknown"
-    lib = ctypes.CDLL(path)
-    return str(getattr(lib, symbol)())
-
-
-def _fontconfig_version() -> str:
-    raw = int(_library_version("fontconfig", "FcGetVersion") or 0)
-    return f"{raw // 10000}.{raw // 100 % 100}.{raw % 100}"
-
-
-def _freetype_version() -> str:
-    import ctypes
-    import ctypes.util
-
-    path = ctypes.util.find_library("freetype")
-    if not path:
-        return "unknown"
-    lib = ctypes.CDLL(path)
-    library = ctypes.c_void_p()
+    if symbol == "cairo_version_string":
+        lib.cairo_version_string.restype = ctypes.c_char_p
+        return lib.cairo_version_string().decode()
+    if symbol == "FcGetVersion":
+        raw = lib.FcGetVersion()
+        return f"{raw // 10000}.{raw // 100 % 100}.{raw % 100}"
+    library = ctypes.c_void_p()  # FreeType only tells its version through a library handle
     if lib.FT_Init_FreeType(ctypes.byref(library)):
         return "unknown"
     major, minor, patch = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()

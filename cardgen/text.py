@@ -60,7 +60,9 @@ class Extent:
         """Whole pixels the ink touches when the pen starts on a pixel boundary."""
         if self.ink_right <= self.ink_left:
             return 0
-        return math.ceil(self.ink_right) - math.floor(min(self.ink_left, 0.0))
+        # The tolerance keeps float noise from summing advances in a different order from
+        # turning an exact 216.0 into 217 pixels.
+        return math.ceil(self.ink_right - 1e-6) - math.floor(min(self.ink_left, 0.0) + 1e-6)
 
 
 class Measurer:
@@ -74,6 +76,7 @@ class Measurer:
         self._ctx = cairocffi.Context(cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, 1, 1))
         self._glyphs: dict[tuple[Face, str], tuple[float, float, float]] = {}
         self._vertical: dict[Face, tuple[float, float]] = {}
+        self._extents: dict[tuple[Face, str], Extent] = {}  # words recur across sizes and cards
         self._current: Face | None = None
 
     def _select(self, face: Face) -> None:
@@ -108,6 +111,13 @@ class Measurer:
 
     def extent(self, face: Face, text: str) -> Extent:
         """Ink and advance of ``text`` as cairosvg will draw it."""
+        key = (face, text)
+        found = self._extents.get(key)
+        if found is None:
+            found = self._extents[key] = self._measure(face, text)
+        return found
+
+    def _measure(self, face: Face, text: str) -> Extent:
         pen = 0.0
         left, right = math.inf, -math.inf
         for ch in text:
@@ -189,11 +199,83 @@ class FitError(ValueError):
         super().__init__(f"needs {needed} lines at {box.min_size:g}px, {fit} fit")
 
 
+class _Run:
+    """Words in one face: the extent of any consecutive words, from per-word metrics.
+
+    Glyphs are placed advance after advance with no kerning, so a line's ink is the words'
+    ink offset by the advances before them: no string is joined or measured twice.
+    """
+
+    def __init__(self, words: Sequence[str], face: Face, m: Measurer, joiner: str = " ") -> None:
+        self.words = list(words)
+        self.joiner = joiner
+        self.extents = [m.extent(face, w) for w in self.words]
+        self.gap = m.extent(face, joiner).advance if joiner else 0.0
+        self._spans: dict[tuple[int, int], int] = {}
+
+    def span(self, i: int, j: int) -> int:
+        """Pixels spanned by words[i:j] set on one line."""
+        found = self._spans.get((i, j))
+        if found is None:
+            pen, left, right = 0.0, math.inf, -math.inf
+            for e in self.extents[i:j]:
+                if e.ink_right > e.ink_left:
+                    left, right = min(left, pen + e.ink_left), max(right, pen + e.ink_right)
+                pen += e.advance + self.gap
+            found = 0 if left == math.inf else Extent(left, right, pen).span
+            self._spans[(i, j)] = found
+        return found
+
+    def line(self, i: int, j: int) -> str:
+        """The text of words[i:j] on one line."""
+        return self.joiner.join(self.words[i:j])
+
+    def greedy(self, width: float) -> list[tuple[int, int]]:
+        """First-fit line breaking: the fewest lines, used to count and as balancing's target."""
+        lines: list[tuple[int, int]] = []
+        start = 0
+        for k in range(1, len(self.words) + 1):
+            if k - start > 1 and self.span(start, k) > width:
+                lines.append((start, k - 1))
+                start = k - 1
+        if self.words:
+            lines.append((start, len(self.words)))
+        return lines
+
+    def balance(self, count: int, width: float) -> list[tuple[int, int]] | None:
+        """Exactly ``count`` lines as even in width as possible (CSS text-wrap: balance)."""
+        n = len(self.words)
+        # best[k][j]: least cost of setting words[:j] in k lines; cost sums squared slack.
+        inf = math.inf
+        best = [[inf] * (n + 1) for _ in range(count + 1)]
+        back = [[0] * (n + 1) for _ in range(count + 1)]
+        best[0][0] = 0.0
+        for k in range(1, count + 1):
+            for j in range(k, n - (count - k) + 1):
+                for i in range(k - 1, j):
+                    if best[k - 1][i] == inf:
+                        continue
+                    w = self.span(i, j)
+                    if w > width:
+                        continue
+                    cost = best[k - 1][i] + (width - w) ** 2
+                    if cost < best[k][j]:
+                        best[k][j], back[k][j] = cost, i
+        if best[count][n] == inf:
+            return None
+        lines, j = [], n
+        for k in range(count, 0, -1):
+            lines.append((back[k][j], j))
+            j = back[k][j]
+        return lines[::-1]
+
+
 def _split_long_word(word: str, face: Face, width: float, m: Measurer) -> list[str]:
     """Break a word that alone is wider than the box: after hyphens if that works, else anywhere."""
     pieces = re.findall(r"[^-]+-?|-", word)
     if len(pieces) > 1 and all(m.extent(face, p).span <= width for p in pieces):
-        return _greedy(pieces, face, width, m, joiner="")
+        run = _Run(pieces, face, m, joiner="")
+        return [run.line(i, j) for i, j in run.greedy(width)]
     out, current = [], ""
     for ch in word:
         if current and m.extent(face, current + ch).span > width:
@@ -202,55 +284,6 @@ def _split_long_word(word: str, face: Face, width: float, m: Measurer) -> list[s
         else:
             current += ch
     return [*out, current] if current else out
-
-
-def _greedy(
-    words: Sequence[str], face: Face, width: float, m: Measurer, joiner: str = " "
-) -> list[str]:
-    """First-fit line breaking: the fewest lines, used to count and as balancing's target."""
-    lines: list[str] = []
-    for word in words:
-        if lines and m.extent(face, lines[-1] + joiner + word).span <= width:
-            lines[-1] = lines[-1] + joiner + word
-        else:
-            lines.append(word)
-    return lines
-
-
-def _balance(words: Sequence[str], count: int, face: Face, width: float, m: Measurer) -> list[str]:
-    """Break ``words`` into exactly ``count`` lines as even in width as possible (CSS balance)."""
-    n = len(words)
-    if count <= 1 or n <= count:
-        return [" ".join(words)] if count <= 1 else list(words)
-
-    @functools.cache
-    def span(i: int, j: int) -> int:
-        return m.extent(face, " ".join(words[i:j])).span
-
-    # best[k][j]: least cost of setting words[:j] in k lines; cost sums squared slack.
-    inf = math.inf
-    best = [[inf] * (n + 1) for _ in range(count + 1)]
-    back = [[0] * (n + 1) for _ in range(count + 1)]
-    best[0][0] = 0.0
-    for k in range(1, count + 1):
-        for j in range(k, n - (count - k) + 1):
-            for i in range(k - 1, j):
-                if best[k - 1][i] == inf:
-                    continue
-                w = span(i, j)
-                if w > width:
-                    continue
-                cost = best[k - 1][i] + (width - w) ** 2
-                if cost < best[k][j]:
-                    best[k][j], back[k][j] = cost, i
-    if best[count][n] == inf:
-        return _greedy(words, face, width, m)
-    lines, j = [], n
-    for k in range(count, 0, -1):
-        i = back[k][j]
-        lines.append(" ".join(words[i:j]))
-        j = i
-    return lines[::-1]
 
 
 def _segments(text: str, break_after: str) -> list[list[str]]:
@@ -281,8 +314,11 @@ def wrap(text: str, box: Box, size: float, *, split_words: bool = False) -> list
     segments = _segments(" ".join(words), box.break_after) if box.break_after else [words]
     lines: list[str] = []
     for segment in segments:
-        greedy = _greedy(segment, face, box.width, m)
-        lines.extend(_balance(segment, len(greedy), face, box.width, m) if box.balance else greedy)
+        run = _Run(segment, face, m)
+        breaks = run.greedy(box.width)
+        if box.balance and len(breaks) > 1:
+            breaks = run.balance(len(breaks), box.width) or breaks
+        lines.extend(run.line(i, j) for i, j in breaks)
     if box.break_after and len(lines) > box.max_lines:
         # The hints cost too many lines: fall back to breaking wherever it fits best.
         return wrap(text, dataclasses.replace(box, break_after=""), size, split_words=split_words)

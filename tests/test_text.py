@@ -157,7 +157,7 @@ def _ink_bbox(text: str, b: Box) -> tuple[int, int, int, int] | None:
         f'<text font-family="{b.family}" font-weight="{b.weight}" font-size="{result.size:g}" '
         f'fill="#000">{spans}</text></svg>'
     )
-    pixels = draw(svg.encode(), 800, 340)
+    pixels = np.asarray(draw(svg.encode(), 800, 340))
     ys, xs = np.nonzero(pixels.min(axis=2) < 255)
     if not len(xs):
         return None
