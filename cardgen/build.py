@@ -585,11 +585,11 @@ def _build(
         if progress:
             progress(result, len(the_plan.jobs))
     problems = the_plan.problems + [p for r in results for p in r.problems]
-    manifest = _write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
+    manifest = write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
     return Report(results, problems, time.perf_counter() - started, manifest, the_plan.campaign)
 
 
-def _write_manifest(
+def write_manifest(
     out_dir: Path,
     the_plan: Plan,
     results: list[Result],
@@ -597,6 +597,11 @@ def _write_manifest(
     *,
     partial: bool,
 ) -> Path:
+    """Merge this run's cards into the manifest and write it (atomically, last).
+
+    A partial run (some slugs only) keeps every other entry; a full run drops entries of
+    deleted cases and removes their files.
+    """
     built = {(r.job.format, r.job.slug): r for r in results}
     planned_formats = {f.name for f in the_plan.formats}
     cards: dict[tuple[Any, Any], dict[str, Any]] = {}
@@ -652,6 +657,44 @@ def _remove_stale(
         if target.is_relative_to(root) and target != root and target.suffix == ".png":
             with contextlib.suppress(OSError):
                 target.unlink()
+
+
+def render_card(
+    cases_dir: Path,
+    out_dir: Path,
+    slug: str,
+    *,
+    formats: Iterable[str] | None = None,
+    templates_dir: Path = TEMPLATES_DIR,
+    svg: bool = False,
+    debug: bool = False,
+) -> list[Result]:
+    """Render one card in the given formats, always (no cache), and update the manifest.
+
+    With ``debug`` the overlay is drawn into ``<slug>.debug.png`` and the manifest is left alone.
+    """
+    check_out_dir(out_dir)
+    with out_lock(out_dir):
+        the_plan = plan(cases_dir, formats=formats, slugs=[slug], templates_dir=templates_dir)
+        own = [
+            p
+            for p in the_plan.problems
+            if Path(p.where).stem == slug
+            or p.where.endswith(("campaign.toml", ".svg"))
+            or ".svg:" in p.where
+        ]
+        if own or not the_plan.jobs:
+            raise CardgenError(own or [Problem(slug, "", "no such card")])
+        results = [
+            render_job(job, out_dir, templates_dir=templates_dir, svg=svg, debug=debug)
+            for job in the_plan.jobs
+        ]
+        if not debug:
+            old = {
+                (c.get("format"), c.get("slug")): c for c in read_manifest(out_dir).get("cards", [])
+            }
+            write_manifest(out_dir, the_plan, results, old, partial=True)
+    return results
 
 
 def is_terminal() -> bool:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import Report, Result, build, is_terminal, plan
+from .build import Report, Result, build, is_terminal
 from .campaign import entry_for
 from .errors import CardgenError, Problem
 from .model import LAUNCH, display
@@ -247,21 +247,17 @@ def card_cmd(
       cardgen card launch --format twitter --svg
       cardgen card checkpoint-durham --debug
     """
-    from .build import _write_manifest as write_manifest
-    from .build import check_out_dir, read_manifest, render_job
+    from .build import render_card
 
-    check_out_dir(out_dir)
-    the_plan = plan(cases_dir, formats=formats, slugs=[slug], templates_dir=templates_dir)
-    own = [p for p in the_plan.problems if slug in p.where or p.where.endswith("campaign.toml")]
-    if own or not the_plan.jobs:
-        raise CardgenError(own or [Problem(slug, "", "no such card")])
-    results = [
-        render_job(job, out_dir, templates_dir=templates_dir, svg=svg, debug=overlay)
-        for job in the_plan.jobs
-    ]
-    if not overlay:
-        old = {(c.get("format"), c.get("slug")): c for c in read_manifest(out_dir).get("cards", [])}
-        write_manifest(out_dir, the_plan, results, old, partial=True)
+    results = render_card(
+        cases_dir,
+        out_dir,
+        slug,
+        formats=formats,
+        templates_dir=templates_dir,
+        svg=svg,
+        debug=overlay,
+    )
     problems = [p for r in results for p in r.problems]
     for result in results:
         if result.status == "rendered":
