@@ -34,6 +34,7 @@ from .model import (
     load_cases,
     open_cases_dir,
 )
+from .render import stack_versions
 from .templates import (
     TEMPLATES_DIR,
     Filled,
@@ -93,12 +94,6 @@ class Plan:
 # --- planning ------------------------------------------------------------------------------
 
 
-def _stack() -> dict[str, Any]:
-    from .render import stack_versions
-
-    return stack_versions()
-
-
 def _template_digest(folder: Path, name: str) -> str:
     """The template plus shared partials (``_*.svg``) and assets it may pull in."""
     digest = hashlib.sha256()
@@ -109,12 +104,19 @@ def _template_digest(folder: Path, name: str) -> str:
     return digest.hexdigest()
 
 
-def _key(context: dict[str, Any], template: str, fmt: Format, folder: Path) -> str:
+def with_format(context: dict[str, Any], fmt: Format) -> dict[str, Any]:
+    """A template context plus the format it is rendered for (``format.width`` etc.)."""
+    size = {"name": fmt.name, "width": fmt.width, "height": fmt.height, "safe": fmt.safe}
+    return {**context, "format": size}
+
+
+def card_key(context: dict[str, Any], template: str, fmt: Format, folder: Path) -> str:
+    """The hash of everything that decides a card's pixels: its cache key."""
     payload = {
         "context": context,
         "template": _template_digest(folder, template),
         "format": [fmt.name, fmt.width, fmt.height, fmt.safe],
-        "stack": _stack(),
+        "stack": stack_versions(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -165,19 +167,11 @@ def plan(
         for kind, slug, source, context in items:
             if wanted is not None and slug not in wanted:
                 continue
-            context = {
-                **context,
-                "format": {
-                    "name": fmt.name,
-                    "width": fmt.width,
-                    "height": fmt.height,
-                    "safe": fmt.safe,
-                },
-            }
+            context = with_format(context, fmt)
             name = template_name(kind, fmt.name)
             if name in broken:
                 continue
-            key = _key(context, name, fmt, tmpl.folder)
+            key = card_key(context, name, fmt, tmpl.folder)
             jobs.append(Job(kind, slug, fmt.name, name, source, context, key))
     return Plan(campaign, cases, jobs, problems, chosen, invalid)
 
@@ -629,7 +623,7 @@ def write_manifest(
             "start": c.start.isoformat(),
             "days": c.days,
         },
-        "stack": _stack(),
+        "stack": stack_versions(),
         "cards": ordered,
         "failed": [
             {"slug": r.job.slug, "format": r.job.format, "problems": [str(p) for p in r.problems]}

@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -119,7 +119,23 @@ def _fit_report(report: Report) -> None:
 
 
 class CardgenGroup(click.Group):
-    """Turns :class:`CardgenError` into one line per problem and exit code 1."""
+    """Turns :class:`CardgenError` into one line per problem and exit code 1.
+
+    `preview` is loaded only when asked for, so other commands do not pay for its imports.
+    """
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {"preview": ("cardgen.preview", "preview_cmd")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[cmd_name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -214,7 +214,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise CardgenError(Problem(where, "", f"invalid TOML: {exc}")) from None
 
 
-def _validate(model: type[BaseModel], data: dict[str, Any], where: str) -> Any:
+def validate(model: type[BaseModel], data: dict[str, Any], where: str) -> Any:
+    """Validate data against a model; every problem becomes a ``FILE: FIELD: message`` line."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -235,7 +236,7 @@ def _validate(model: type[BaseModel], data: dict[str, Any], where: str) -> Any:
 def load_campaign(cases_dir: Path) -> Campaign:
     """Read and validate ``campaign.toml`` in the cases folder."""
     path = cases_dir / CAMPAIGN_FILE
-    return _validate(Campaign, read_toml(path), display(path))
+    return validate(Campaign, read_toml(path), display(path))
 
 
 def case_paths(cases_dir: Path) -> list[Path]:
@@ -259,7 +260,7 @@ def load_case(path: Path, campaign: Campaign) -> Loaded:
             )
         )
     try:
-        case = _validate(Case, read_toml(path), where)
+        case = validate(Case, read_toml(path), where)
     except CardgenError as exc:
         raise CardgenError(problems + exc.problems) from None
     if case.service not in campaign.services:

@@ -291,7 +291,7 @@ def _q(tag: str) -> str:
     return f"{{{SVG_NS}}}{tag}"
 
 
-def _box(el: ET.Element, where: str) -> Box:
+def read_box(el: ET.Element, where: str) -> Box:
     """Read a ``<text data-box=...>`` declaration."""
     get = el.attrib.get
     try:
@@ -371,7 +371,7 @@ def fit_svg(
                     )
             continue
         try:
-            box = _box(el, template)
+            box = read_box(el, template)
         except CardgenError as exc:
             problems.extend(exc.problems)
             continue

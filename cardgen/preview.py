@@ -1,0 +1,975 @@
+"""``cardgen preview``: a local web page showing every card, re-rendered as files change.
+
+One background thread watches the templates, cases and fonts (watchfiles), re-plans after a
+debounced change and compares each card's cache key (build.plan's ``Job.key``) with the key of
+what the page shows: only cards whose key changed are rendered again, in a small pool of worker
+processes. Each finished card is pushed to the open pages as a server-sent event, so an edit in
+a template shows up in the browser without a reload. Problems are shown in place of the card,
+worded as the CLI prints them (``str(Problem)``), and the server keeps going until they are fixed.
+
+A stress row renders each case template with built-in edge cases (the longest title that fits
+and one word more, a long organisation, long outcome labels, the widest figures, Welsh ŵ ŷ).
+
+The page is plain HTML, CSS and JavaScript in ``preview_static/``, served with the standard
+library's ``http.server``; nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import multiprocessing
+import os
+import queue
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import click
+
+from . import build, fonts, render, text
+from .build import Job, Result, plan, render_job
+from .campaign import case_context
+from .errors import CardgenError, Problem
+from .model import LAUNCH, Campaign, Case, Loaded, case_paths, display
+from .templates import TEMPLATES_DIR, load_formats, template_name, templates
+from .text import FitError, clean_text, fit
+
+STATIC_DIR = Path(__file__).resolve().parent / "preview_static"
+STATIC_FILES = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/style.css": ("style.css", "text/css; charset=utf-8"),
+}
+DEBOUNCE_MS, STEP_MS = 500, 50  # watchfiles: group a burst of saves; yield after 50 ms of quiet
+KEEPALIVE_S = 15.0  # an SSE comment this often finds closed connections
+RENDER_TIMEOUT_S = 120.0
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+# --- stress data ---------------------------------------------------------------------------
+
+# Every stress card starts from this case and changes one thing. It uses the service with the
+# longest label and the campaign's last day, which are edge cases of their own.
+STRESS_BASE: dict[str, Any] = {
+    "title": "Shared lives: adults with learning disabilities living with local carers",
+    "organisation": "Somerset County Council",
+    "summary": (
+        "Adults with learning disabilities live with, or spend their days with, approved local "
+        "carers instead of in residential care, matched by a small team."
+    ),
+    "model": "Outcomes-based commissioning",
+    "partners": ["NHS Somerset", "Shared Lives Plus", "Somerset Care Providers Association"],
+    "url": "https://www.gov.uk/government/case-studies/example",
+    "outcomes": [
+        {"figure": "35%", "label": "fewer hospital admissions"},
+        {"figure": "£1.2m", "label": "saved in the first year"},
+        {"figure": "9 in 10", "label": "people would recommend it"},
+    ],
+}
+# Cut word by word to the longest prefix that fits each format's title box.
+STRESS_TITLE = (
+    "Commissioning for outcomes: how a county council, six district councils, the NHS and "
+    "forty voluntary groups in rural Northumberland jointly commissioned one service to help "
+    "older people stay independent, connected and out of hospital for longer, and what other "
+    "places can learn"
+)
+STRESS: list[tuple[str, str, dict[str, Any]]] = [
+    # (name, caption, changes to STRESS_BASE); the two title cases are filled in per format
+    ("longest-title", "Longest title that fits", {}),
+    ("title-too-long", "One word too long: expected to fail", {}),
+    (
+        "long-organisation",
+        "Longest organisation",
+        {"organisation": "Bournemouth, Christchurch and Poole Council and Dorset County Hospital"},
+    ),
+    (
+        "long-labels",
+        "Three outcomes with long labels",
+        {
+            "outcomes": [
+                {"figure": "20%", "label": "fewer repeat referrals to children’s social care"},
+                {"figure": "3 in 4", "label": "more older people still at home a year later"},
+                {"figure": "1,300", "label": "people helped into work after two years out"},
+            ]
+        },
+    ),
+    (
+        "widest-figures",
+        "Widest figures",
+        {
+            "outcomes": [
+                {"figure": "£888,888", "label": o["label"]} for o in STRESS_BASE["outcomes"]
+            ]
+        },
+    ),
+    (
+        "welsh",
+        "Welsh: ŵ ŷ",
+        {
+            "title": "Neuadd bentref Llŷn yn nwylo’r gymuned sy’n ei defnyddio",
+            "organisation": "Cyngor Gwynedd a Grŵp Cynefin",
+            "outcomes": [
+                {"figure": "£18,000", "label": "o arbedion bob blwyddyn"},
+                {"figure": "120", "label": "o wirfoddolwyr ar draws Llŷn"},
+            ],
+        },
+    ),
+    (
+        "one-outcome",
+        "One outcome, short text",
+        {"title": "Village hubs", "outcomes": [{"figure": "12", "label": "hubs"}]},
+    ),
+]
+
+
+def stress_case(name: str, changes: dict[str, Any], campaign: Campaign) -> Loaded:
+    """An in-memory case (with a fake path for messages); invalid data raises CardgenError."""
+    from .model import validate
+
+    service = max(campaign.services, key=lambda s: len(campaign.services[s].label))
+    data = {**STRESS_BASE, "service": service, "day": campaign.days, **changes}
+    path = Path("stress") / f"{name}.toml"
+    return Loaded(name, path, validate(Case, data, display(path)))
+
+
+def _title_box(title: str, campaign: Campaign, fmt: Any, templates_dir: Path) -> Any:
+    """The case template's title box and the text it gets, filled for a stress case."""
+    from .templates import SVG_NS, read_box
+
+    loaded = stress_case("longest-title", {"title": title}, campaign)
+    name = template_name("case", fmt.name)
+    svg = templates(templates_dir.resolve()).fill(
+        name, build.with_format(case_context(loaded, campaign), fmt)
+    )
+    for el in ET.fromstring(svg).iter(f"{{{SVG_NS}}}text"):
+        if el.get("data-field") == "title" and "data-box" in el.attrib:
+            return read_box(el, name), clean_text("".join(el.itertext()))
+    return None, ""
+
+
+def longest_title(campaign: Campaign, fmt: Any, templates_dir: Path) -> int:
+    """How many words of STRESS_TITLE fit the format's title box (0 if none, or it is broken).
+
+    A title fits if first-fit lines at the box's smallest size are few enough, which is what
+    the fitting pass decides too; balancing and the larger sizes only change how it looks.
+    """
+    words = STRESS_TITLE.split()
+
+    def fits(n: int) -> bool:
+        box, text = _title_box(" ".join(words[:n]), campaign, fmt, templates_dir)
+        if box is None:
+            return True  # no title box: any title fits
+        try:
+            fit(text, dataclasses.replace(box, max_size=box.min_size, balance=False))
+        except FitError:
+            return False
+        return True
+
+    try:
+        lo, hi = 0, len(words)  # words[:lo] fits (or lo is 0); words[:hi + 1] does not
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    except (CardgenError, ET.ParseError):
+        return 0  # a broken template: its own error is shown on the cards
+    return lo
+
+
+# --- rendering in worker processes ---------------------------------------------------------
+
+_GENERATION = [-1]
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it stops the pool
+    fonts.setup_fontconfig()
+    text.measurer()
+
+
+def _render(
+    job: Job, out_dir: Path, templates_dir: Path, generation: int, debug: bool = False
+) -> tuple[Result, bytes | None]:
+    """Render one card in a worker; returns the result and the PNG's bytes."""
+    if generation != _GENERATION[0]:  # a new planning round: re-read formats and templates
+        templates.cache_clear()
+        _GENERATION[0] = generation
+    result = render_job(job, out_dir, templates_dir=templates_dir, debug=debug)
+    if result.status != "rendered":
+        return result, None
+    name = f"{job.format}/{job.slug}.debug.png" if debug else job.path
+    return result, (out_dir / name).read_bytes()
+
+
+def _internal(exc: BaseException, where: str) -> Problem:
+    return Problem(where, "", f"internal error: {type(exc).__name__}: {exc} (please report it)")
+
+
+# --- the preview's state -------------------------------------------------------------------
+
+
+@dataclass
+class Card:
+    """One image on the page and what it shows now."""
+
+    id: str  # "card/<format>/<slug>" or "stress/<format>/<name>": also its URL without .png
+    group: str  # card | stress
+    format: str
+    slug: str
+    day: int | None
+    title: str
+    kind: str = "case"  # case | launch | summary…; stress cards are cases
+    caption: str = ""
+    expect_error: bool = False
+    status: str = "pending"  # pending | ok | failed
+    problems: list[str] = field(default_factory=list)
+    key: str | None = None  # the key whose outcome is shown (ok or failed)
+    job: Job | None = None
+    png: bytes | None = None  # the last good image
+    sha: str | None = None
+    png_key: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        """What the page gets."""
+        version = self.sha[:12] if self.sha else None
+        return {
+            "id": self.id,
+            "group": self.group,
+            "format": self.format,
+            "slug": self.slug,
+            "day": self.day,
+            "title": self.title,
+            "kind": self.kind,
+            "caption": self.caption,
+            "expect_error": self.expect_error,
+            "status": self.status,
+            "problems": self.problems,
+            "version": version,
+            "src": f"/{self.id}.png?v={version}" if version else None,
+        }
+
+
+@dataclass
+class Target:
+    """What planning says a card should show: a job to render, or problems."""
+
+    card: Card
+    job: Job | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Hub:
+    """Server-sent event subscribers: one queue per open page."""
+
+    def __init__(self) -> None:
+        self._queues: set[queue.Queue[bytes | None]] = set()
+        self._lock = threading.Lock()
+
+    def subscribe(self, first: bytes) -> queue.Queue[bytes | None]:
+        """A new page's queue, starting with ``first``."""
+        q: queue.Queue[bytes | None] = queue.Queue()
+        q.put(first)
+        with self._lock:
+            self._queues.add(q)
+        return q
+
+    def unsubscribe(self, q: queue.Queue[bytes | None]) -> None:
+        """Forget a closed page."""
+        with self._lock:
+            self._queues.discard(q)
+
+    def publish(self, message: bytes) -> None:
+        """Send to every page."""
+        with self._lock:
+            for q in self._queues:
+                q.put(message)
+
+    def close(self) -> None:
+        """End every stream."""
+        with self._lock:
+            for q in self._queues:
+                q.put(None)
+            self._queues.clear()
+
+
+def sse(event: str, data: Any) -> bytes:
+    """One server-sent event."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {event}\ndata: {payload}\n\n".encode()
+
+
+class Preview:
+    """The preview server: watcher, planner/renderer thread, worker pool and HTTP server.
+
+    ``with Preview(cases_dir, templates_dir, port=0) as preview:`` serves on ``preview.url``
+    until the block ends. Cards are drawn in "spawn" worker processes, so a script that starts
+    a preview must do so under ``if __name__ == "__main__":``.
+    """
+
+    def __init__(
+        self,
+        cases_dir: Path,
+        templates_dir: Path = TEMPLATES_DIR,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        jobs: int | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.cases_dir = Path(cases_dir)
+        self.templates_dir = Path(templates_dir)
+        self.host, self.port = host, port
+        self.jobs = jobs or min(4, os.cpu_count() or 1)
+        self.log = log or (lambda message: None)
+        self.watched = [self.cases_dir, self.templates_dir, fonts.FONTS_DIR]
+        self.cards: dict[str, Card] = {}
+        self.order: list[str] = []
+        self.problems: list[str] = []  # problems that belong to no card (campaign, formats)
+        self.status: dict[str, Any] = {"state": "starting", "cycle": 0}
+        self.hub = Hub()
+        self._lock = threading.RLock()
+        self._dirty = threading.Event()
+        self._idle = threading.Event()
+        self._stop = threading.Event()
+        self._watching = threading.Event()
+        self._changes: set[str] = set()
+        self._generation = 0
+        self._title_fits: dict[str, tuple[str, int]] = {}  # format -> (key, words that fit)
+        self._rows: dict[str, tuple[str, int | None, str]] = {}  # slug -> (kind, day, title)
+        self.formats: list[dict[str, Any]] = []
+        self._printed: set[str] = set()
+        self._debug: dict[str, tuple[str, bytes]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._threads: list[threading.Thread] = []
+        self._broken = False  # a worker died: the pool is replaced after this round
+        self._out = Path()  # rendered images, in a temporary folder while running
+        self.server: ThreadingHTTPServer | None = None
+
+    # --- life cycle ---
+
+    @property
+    def url(self) -> str:
+        """The page's address."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def start(self) -> str:
+        """Bind, then serve, watch and render in background threads; returns the address."""
+        if multiprocessing.parent_process() is not None:
+            raise RuntimeError(
+                "a preview cannot start in a worker process: a script that starts one must "
+                "do so under `if __name__ == '__main__':`"
+            )
+        server = ThreadingHTTPServer((self.host, self.port), Handler)
+        server.daemon_threads = True
+        server.preview = self  # type: ignore[attr-defined]
+        self.server, self.port = server, server.server_address[1]
+        self._out = Path(tempfile.mkdtemp(prefix="cardgen-preview-"))
+        self._pool = self._new_pool()
+        self._dirty.set()  # the first round renders everything
+        for target, name in (
+            (lambda: server.serve_forever(poll_interval=0.1), "preview-http"),
+            (self._watch, "preview-watch"),
+            (self._work, "preview-render"),
+        ):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self.url
+
+    def stop(self) -> None:
+        """Stop everything and remove the rendered images (a second call does nothing)."""
+        server, self.server = self.server, None
+        if server is None:
+            return
+        self._stop.set()
+        self._dirty.set()
+        self.hub.close()
+        server.shutdown()
+        server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._out, ignore_errors=True)
+
+    def __enter__(self) -> Preview:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until no change is waiting and nothing is rendering (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._watching.is_set() and self._idle.is_set() and not self._dirty.is_set():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn: fresh processes (this one runs threads, so fork is unsafe), started once and
+        # reused; restarted only when the fonts change, as fontconfig reads them once.
+        return ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+        )
+
+    # --- watching ---
+
+    def _watch(self) -> None:
+        from watchfiles import watch
+
+        while not self._stop.is_set():
+            paths = [p for p in self.watched if p.exists()]
+            try:
+                for changes in watch(
+                    *paths,
+                    debounce=DEBOUNCE_MS,
+                    step=STEP_MS,
+                    stop_event=self._stop,
+                    rust_timeout=200,
+                    yield_on_timeout=True,  # an empty set now and then: the watch is running
+                    raise_interrupt=False,
+                ):
+                    self._watching.set()
+                    if changes:
+                        with self._lock:
+                            self._changes.update(path for _, path in changes)
+                        self._idle.clear()
+                        self._dirty.set()
+            except Exception as exc:  # e.g. a watched folder was removed: try again
+                self.log(f"cardgen preview: watching failed ({exc}); retrying")
+                self._stop.wait(1.0)
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            if not self._dirty.wait(timeout=0.5):
+                continue
+            if self._stop.is_set():
+                return
+            self._dirty.clear()
+            self._idle.clear()
+            with self._lock:
+                changed, self._changes = self._changes, set()
+            try:
+                self._cycle(changed)
+            except Exception as exc:  # a bug must not stop the preview
+                self._fail_all([_internal(exc, "cardgen preview")])
+            if not self._dirty.is_set():
+                self._idle.set()
+
+    # --- one round: plan, compare keys, render what changed ---
+
+    def _cycle(self, changed: set[str]) -> None:
+        started = time.perf_counter()
+        fonts_dir = str(fonts.FONTS_DIR.resolve())
+        if any(path.startswith(fonts_dir) for path in changed):
+            self._reset_fonts()
+        self._generation += 1
+        templates.cache_clear()  # formats.toml and templates are read afresh
+        try:
+            targets, loose = self._plan()
+        except CardgenError as exc:
+            self._fail_all(exc.problems)
+            return
+        todo = self._apply_plan(targets, loose)
+        self._publish_status("rendering" if todo else "idle", started, changed, len(todo))
+        failed = self._render(todo)
+        if self._broken:  # its cards show the error until their files change
+            self._broken = False
+            self._replace_pool(broken=self._pool)
+        self._publish_status("idle", started, changed, len(todo), failed)
+        names = sorted({Path(p).name for p in changed})
+        what = f"{', '.join(names[:3])}{' …' * (len(names) > 3)} changed: " if names else ""
+        self.log(
+            f"{time.strftime('%H:%M:%S')} {what}{len(todo)} card{'s' * (len(todo) != 1)} "
+            f"rendered ({failed} failed) in {time.perf_counter() - started:.2f} s"
+        )
+        self._log_problems()
+
+    def _log_problems(self) -> None:
+        """Print problems once, when they appear, as the CLI words them."""
+        with self._lock:
+            now = set(self.problems)
+            for card in self.cards.values():
+                if not card.expect_error:
+                    now.update(card.problems)
+        for problem in sorted(now - self._printed):
+            self.log(problem)
+        self._printed = now
+
+    def _reset_fonts(self) -> None:
+        """New fonts: forget what was read from the old ones, start fresh worker processes."""
+        for module, name in (
+            (fonts, "fonts_digest"),
+            (fonts, "covered_characters"),
+            (fonts, "setup_fontconfig"),
+            (text, "measurer"),
+            (render, "stack_versions"),  # part of every cache key: every card is drawn again
+        ):
+            cached = getattr(module, name, None)
+            if hasattr(cached, "cache_clear"):
+                cached.cache_clear()
+        self._replace_pool()
+
+    def _replace_pool(self, broken: ProcessPoolExecutor | None = None) -> None:
+        with self._lock:
+            if broken is not None and self._pool is not broken:
+                return  # another thread replaced it already
+            old, self._pool = self._pool, self._new_pool()
+        if old is not None:
+            old.shutdown(wait=False, cancel_futures=True)
+
+    def _submit(self, *args: Any) -> Future[tuple[Result, bytes | None]]:
+        """Render in a worker; a pool whose worker died (a crash in a library) is replaced."""
+        pool = self._pool
+        assert pool is not None
+        try:
+            return pool.submit(_render, *args)
+        except BrokenProcessPool:
+            self._replace_pool(broken=pool)
+            assert self._pool is not None
+            return self._pool.submit(_render, *args)
+
+    def _plan(self) -> tuple[list[Target], list[Problem]]:
+        """Every card the page should show, with its job or its problems."""
+        tdir = self.templates_dir
+        formats = load_formats(tdir)  # a broken formats.toml stops every card
+        kinds = {name: fmt.kinds for name, fmt in formats.items()}
+        missing = {
+            (kind, f): [Problem(display(tdir / template_name(kind, f)), "", "template not found")]
+            for f in formats
+            for kind in kinds[f]
+            if not (tdir / template_name(kind, f)).is_file()
+        }
+        usable = [f for f in formats if not any((k, f) in missing for k in kinds[f])]
+        the_plan, fatal = None, []
+        try:
+            the_plan = plan(self.cases_dir, formats=usable, templates_dir=tdir) if usable else None
+        except CardgenError as exc:  # campaign.toml, or the cases folder itself
+            fatal = exc.problems
+        found = list(the_plan.problems) if the_plan else []
+        used: set[int] = set()
+
+        def take(match: Callable[[Problem], bool]) -> list[Problem]:
+            hits = [i for i, p in enumerate(found) if match(p)]
+            used.update(hits)
+            return [found[i] for i in hits]
+
+        def of_template(kind: str, fmt: str) -> list[Problem]:
+            where = display(tdir / template_name(kind, fmt))
+            return missing.get((kind, fmt)) or take(
+                lambda p: p.where == where or p.where.startswith(where + ":")
+            )
+
+        jobs = {(j.format, j.slug): j for j in the_plan.jobs} if the_plan else {}
+        for loaded in the_plan.cases if the_plan else []:
+            self._rows[loaded.slug] = ("case", loaded.case.day, loaded.case.title)
+        for job in jobs.values():
+            if job.kind not in ("case", "launch"):  # e.g. a campaign summary
+                title = str(job.context.get("title") or job.kind.capitalize())
+                self._rows[job.slug] = (job.kind, job.context.get("day"), title)
+        # (slug, kind, day, title): launch first, then by day; remembered rows keep their
+        # place while their file is broken.
+        rows = [(LAUNCH, "launch", 0, "Launch graphic")]
+        paths = case_paths(self.cases_dir) if self.cases_dir.is_dir() else []
+        for path in paths:
+            _, day, title = self._rows.get(path.stem, ("case", None, path.name))
+            rows.append((path.stem, "case", day, title))
+        rows += [(s, k, d, t) for s, (k, d, t) in self._rows.items() if k not in ("case", LAUNCH)]
+        rows[1:] = sorted(rows[1:], key=lambda r: (r[2] is None, r[2] or 0, r[0]))
+        own: dict[str, list[Problem]] = {}  # a case file's own problems
+        for path in paths:
+            where = display(path)
+            own[path.stem] = fatal + take(lambda p, w=where: p.where == w)
+        targets = []
+        for fmt in formats:
+            broken = {kind: of_template(kind, fmt) for kind in kinds[fmt]}
+            for slug, kind, day, title in rows:
+                if kind not in kinds[fmt]:
+                    continue
+                card = Card(f"card/{fmt}/{slug}", "card", fmt, slug, day, title, kind)
+                when = f"day {day} · " if day is not None else "unscheduled · " * (kind == "case")
+                card.caption = f"{when}{slug} · {fmt}"
+                problems = own.get(slug, fatal) + broken[kind]
+                targets.append(Target(card, jobs.get((fmt, slug)), problems))
+            if "case" in kinds[fmt]:
+                campaign = the_plan.campaign if the_plan else None
+                targets += self._stress_targets(fmt, campaign, fatal + broken["case"])
+        loose = fatal + [p for i, p in enumerate(found) if i not in used]
+        self.formats = [
+            {"name": f.name, "width": f.width, "height": f.height, "description": f.description}
+            for f in formats.values()
+        ]
+        return targets, loose
+
+    def _stress_targets(
+        self, fmt_name: str, campaign: Campaign | None, broken: list[Problem]
+    ) -> list[Target]:
+        """The stress row of one format: built-in cases through the case template."""
+        tmpl = templates(self.templates_dir.resolve())
+        fmt = tmpl.formats[fmt_name]
+        name = template_name("case", fmt_name)
+        words, fits = STRESS_TITLE.split(), 0
+        if campaign is not None and not broken:
+            base = build.with_format(case_context(stress_case("base", {}, campaign), campaign), fmt)
+            key = build.card_key(base, name, fmt, tmpl.folder)
+            if self._title_fits.get(fmt_name, ("", 0))[0] != key:  # only when the template changed
+                self._title_fits[fmt_name] = (key, longest_title(campaign, fmt, self.templates_dir))
+            fits = self._title_fits[fmt_name][1]
+        titles = {
+            "longest-title": " ".join(words[: max(fits, 1)]),
+            "title-too-long": " ".join(words[: fits + 1]),
+        }
+        targets = []
+        for stress, caption, changes in STRESS:
+            card = Card(f"stress/{fmt_name}/{stress}", "stress", fmt_name, stress, None, caption)
+            card.expect_error = stress == "title-too-long"
+            if stress in titles:
+                changes = {"title": titles[stress]}
+                caption += f" ({len(titles[stress])} characters)" * bool(fits)
+            card.caption = f"{caption} · {fmt_name}"
+            target = Target(card, problems=list(broken))
+            if campaign is not None and not broken:
+                try:
+                    loaded = stress_case(stress, changes, campaign)
+                    context = build.with_format(case_context(loaded, campaign), fmt)
+                    key = build.card_key(context, name, fmt, tmpl.folder)
+                    target.job = Job("case", stress, fmt_name, name, loaded.where, context, key)
+                except CardgenError as exc:
+                    target.problems = exc.problems
+            targets.append(target)
+        return targets
+
+    def _apply_plan(self, targets: list[Target], loose: list[Problem]) -> list[tuple[str, Job]]:
+        """Update the cards from a plan; returns the (card id, job) pairs to render."""
+        todo, changed = [], []
+        with self._lock:
+            order = [t.card.id for t in targets]
+            restructured = order != self.order
+            cards = {}
+            for target in targets:
+                card, job = self.cards.get(target.card.id) or target.card, target.job
+                before = card.public()
+                fresh = target.card
+                card.day, card.title, card.kind = fresh.day, fresh.title, fresh.kind
+                card.caption = fresh.caption
+                card.expect_error, card.job = fresh.expect_error, job
+                if target.problems or job is None:
+                    problems = target.problems or [Problem(card.id, "", "not planned")]
+                    card.status, card.key = "failed", None
+                    card.problems = [str(p) for p in problems]
+                elif job.key == card.key and card.status != "pending":
+                    pass  # unchanged: the page shows this key's outcome already
+                elif job.key == card.png_key:  # back to an image we have (an undo)
+                    card.status, card.key, card.problems = "ok", job.key, []
+                else:
+                    card.status = "pending"
+                    todo.append((card.id, job))
+                if card.public() != before:
+                    changed.append(card.public())
+                cards[card.id] = card
+            self.cards, self.order = cards, order
+            self.problems = [str(p) for p in loose]
+            if restructured:
+                self.hub.publish(sse("state", self._state()))
+            elif changed:
+                self.hub.publish(sse("cards", {"cards": changed}))
+        return todo
+
+    def _fail_all(self, problems: list[Problem]) -> None:
+        """A problem that stops every card (campaign.toml, formats.toml): shown on each."""
+        with self._lock:
+            self.problems = [str(p) for p in problems]
+            for card in self.cards.values():
+                card.status, card.key, card.job = "failed", None, None
+                card.problems = list(self.problems)
+            self.status = {**self.status, "state": "idle", "problems": self.problems}
+            self.hub.publish(sse("state", self._state()))
+        self._log_problems()
+
+    def _render(self, todo: list[tuple[str, Job]]) -> int:
+        """Render in the pool, publishing each card when done; stop early on a newer change."""
+        failed = 0
+        futures: dict[Future[tuple[Result, bytes | None]], tuple[str, Job]] = {}
+        for card_id, job in todo:
+            root = self._out / card_id.split("/")[0]
+            futures[self._submit(job, root, self.templates_dir, self._generation)] = (card_id, job)
+        pending = set(futures)
+        while pending:
+            if self._dirty.is_set() or self._stop.is_set():  # re-plan first
+                for future in pending:
+                    future.cancel()
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for future in done:
+                if not future.cancelled():
+                    failed += not self._finish(*futures[future], future)
+        return failed
+
+    def _finish(self, card_id: str, job: Job, future: Future[tuple[Result, bytes | None]]) -> bool:
+        """Show a finished render; False if the card failed (and was not expected to)."""
+        png, problems, sha = None, [], None
+        try:
+            result, png = future.result()
+            problems = [str(p) for p in result.problems]
+            sha = result.entry["sha256"] if result.entry else None
+        except Exception as exc:  # a crashed worker or a bug: shown on the card
+            problems = [str(_internal(exc, display(self.templates_dir / job.template)))]
+            self._broken |= isinstance(exc, BrokenProcessPool)
+        with self._lock:
+            card = self.cards.get(card_id)
+            if card is None or card.job is None or card.job.key != job.key:
+                return True  # re-planned meanwhile
+            card.key = job.key
+            if png is not None and sha is not None:
+                card.status, card.problems = "ok", []
+                card.png, card.sha, card.png_key = png, sha, job.key
+            else:
+                card.status, card.problems = "failed", problems or ["failed"]
+            self.hub.publish(sse("cards", {"cards": [card.public()]}))
+            return card.status == "ok" or card.expect_error
+
+    def _publish_status(
+        self, state: str, started: float, changed: set[str], todo: int, failed: int = 0
+    ) -> None:
+        with self._lock:
+            self.status = {
+                "state": state,
+                "cycle": self._generation,
+                "changed": sorted({Path(p).name for p in changed}),
+                "rendered": todo,
+                "failed": failed,
+                "seconds": round(time.perf_counter() - started, 3),
+                "problems": self.problems,
+            }
+            self.hub.publish(sse("status", self.status))
+
+    # --- what the HTTP handler asks for ---
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "formats": self.formats,
+            "cards": [self.cards[i].public() for i in self.order],
+            "problems": self.problems,
+            "status": self.status,
+            "watching": [display(p) for p in self.watched],
+        }
+
+    def state(self) -> dict[str, Any]:
+        """The whole page's data."""
+        with self._lock:
+            return self._state()
+
+    def subscribe(self) -> queue.Queue[bytes | None]:
+        """A new page's event queue, starting with the whole state."""
+        with self._lock:
+            return self.hub.subscribe(sse("state", self._state()))
+
+    def image(self, card_id: str) -> tuple[bytes, str] | None:
+        """A card's last good PNG and its sha256."""
+        with self._lock:
+            card = self.cards.get(card_id)
+            if card is None or card.png is None or card.sha is None:
+                return None
+            return card.png, card.sha
+
+    def debug_image(self, card_id: str) -> bytes | None:
+        """The card with text boxes, baselines and the safe margin drawn over it."""
+        with self._lock:
+            card = self.cards.get(card_id)
+            job = card.job if card is not None and card.status != "failed" else None
+            cached = self._debug.get(card_id)
+            generation = self._generation
+        if job is None:
+            return None
+        if cached and cached[0] == job.key:
+            return cached[1]
+        root = self._out / ("debug-" + card_id.split("/")[0])
+        future = self._submit(job, root, self.templates_dir, generation, True)
+        _, png = future.result(timeout=RENDER_TIMEOUT_S)
+        if png is None:
+            return None
+        with self._lock:
+            self._debug[card_id] = (job.key, png)
+        return png
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+class Handler(BaseHTTPRequestHandler):
+    """The page, its script and styles, the card images, the state and the event stream."""
+
+    server_version = "cardgen-preview"
+    protocol_version = "HTTP/1.1"
+
+    @property
+    def preview(self) -> Preview:
+        return self.server.preview  # type: ignore[attr-defined,no-any-return]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per request would drown the change log
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if not self._host_allowed():
+            return self._send(HTTPStatus.FORBIDDEN, b"unexpected Host header\n", "text/plain")
+        try:
+            if url.path in STATIC_FILES:
+                name, mime = STATIC_FILES[url.path]
+                return self._send(HTTPStatus.OK, (STATIC_DIR / name).read_bytes(), mime)
+            if url.path == "/api/state":
+                body = json.dumps(self.preview.state(), ensure_ascii=False).encode()
+                return self._send(HTTPStatus.OK, body, "application/json")
+            if url.path == "/events":
+                return self._events()
+            if url.path.endswith(".png"):
+                return self._image(url.path[1:-4], parse_qs(url.query))
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _host_allowed(self) -> bool:
+        # A page on another site must not reach this server through a rebound DNS name.
+        if self.preview.host not in LOOPBACK:
+            return True
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
+        return host in LOOPBACK
+
+    def _send(self, status: HTTPStatus, body: bytes, mime: str, cache: str = "no-cache") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", mime)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if mime.startswith("text/html"):
+            self.send_header("Content-Security-Policy", "default-src 'self'")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _image(self, card_id: str, query: dict[str, list[str]]) -> None:
+        if query.get("debug") == ["1"]:
+            try:
+                png = self.preview.debug_image(card_id)
+            except Exception as exc:
+                body = f"cannot draw the debug overlay: {exc}\n".encode()
+                return self._send(HTTPStatus.SERVICE_UNAVAILABLE, body, "text/plain")
+            if png is None:
+                return self._send(HTTPStatus.NOT_FOUND, b"no such card\n", "text/plain")
+            return self._send(HTTPStatus.OK, png, "image/png")
+        found = self.preview.image(card_id)
+        if found is None:
+            return self._send(HTTPStatus.NOT_FOUND, b"no such card\n", "text/plain")
+        png, sha = found
+        # A versioned URL names one image for ever; any other URL must be checked again.
+        fixed = query.get("v") == [sha[:12]]
+        cache = "max-age=31536000, immutable" if fixed else "no-cache"
+        self._send(HTTPStatus.OK, png, "image/png", cache)
+
+    def _events(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        events = self.preview.subscribe()
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while True:
+                try:
+                    message = events.get(timeout=KEEPALIVE_S)
+                except queue.Empty:
+                    message = b": keep-alive\n\n"
+                if message is None:
+                    return
+                self.wfile.write(message)
+                self.wfile.flush()
+        finally:
+            self.preview.hub.unsubscribe(events)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def _folder() -> click.Path:
+    return click.Path(path_type=Path, exists=True, file_okay=False)
+
+
+@click.command("preview")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any other than 127.0.0.1 shows the cards to your network.",
+)
+@click.option(
+    "--cases",
+    "cases_dir",
+    default="cases",
+    show_default=True,
+    type=_folder(),
+    help="Folder of case files and campaign.toml.",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    default=str(TEMPLATES_DIR),
+    show_default="svg_templates/",
+    type=_folder(),
+    help="Folder of SVG templates and formats.toml.",
+)
+def preview_cmd(port: int, host: str, cases_dir: Path, templates_dir: Path) -> None:
+    """Live preview: every card of every format in the browser, redrawn as you edit.
+
+    Watches the templates, the cases and the fonts and draws again only the cards a change
+    affects; the open page updates itself. Problems appear in place of their card, worded as
+    `cardgen build` prints them. A stress row shows each case template with edge cases.
+    Stop with Ctrl-C.
+
+    \b
+    Examples:
+      cardgen preview
+      cardgen preview --port 8080 --templates my_templates/
+    """
+    preview = Preview(cases_dir, templates_dir, host=host, port=port, log=click.echo)
+    try:
+        url = preview.start()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+            "try another --port (0 picks a free one)"
+        ) from None
+    if host not in LOOPBACK:
+        click.echo(f"warning: listening on {host}: your network can see these cards", err=True)
+    watching = ", ".join(f"{display(p)}/" for p in preview.watched)
+    click.echo(f"cardgen preview: {url}  (watching {watching}; Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        preview.stop()
