@@ -51,6 +51,15 @@ def one_case_dir(tmp_path: Path) -> Path:
     return target
 
 
+def card_svg(runner: CliRunner, cases_dir: Path, out: Path, slug: str = "small") -> Path:
+    """Render one twitter card with `--svg` (which must succeed); the filled SVG's path."""
+    result = run(
+        runner, "card", slug, "--cases", cases_dir, "--out", out, "--format", "twitter", "--svg"
+    )
+    assert result.exit_code == 0, result.stderr
+    return out / f"twitter/{slug}.svg"
+
+
 def run(runner: CliRunner, *args: str | Path) -> Result:
     """Invoke the CLI; exceptions escaping it are test failures, not results."""
     return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import CASES, ROOT, run
+from .conftest import CASES, ROOT, card_svg, run
 
 
 @pytest.fixture(scope="module")
@@ -104,20 +104,7 @@ def test_bad_case_is_reported_and_good_cards_still_built(
 
 def test_card_writes_png_and_svg(runner, one_case_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run(
-        runner,
-        "card",
-        "small",
-        "--cases",
-        one_case_dir,
-        "--out",
-        out,
-        "--format",
-        "twitter",
-        "--svg",
-    )
-    assert result.exit_code == 0, result.stderr
-    svg = (out / "twitter/small.svg").read_text()
+    svg = card_svg(runner, one_case_dir, out).read_text()
     assert "A short title" in svg and "data-box" not in svg
     assert Image.open(out / "twitter/small.png").size == (1200, 675)
     manifest = json.loads((out / "manifest.json").read_text())

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from .conftest import CASES, MINIMAL_CASE, ROOT, TEMPLATES, run
+from .conftest import CASES, MINIMAL_CASE, ROOT, TEMPLATES, card_svg, run
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -59,20 +59,7 @@ LITERALS = [
 def test_text_appears_literally(runner, one_case_dir: Path, tmp_path: Path, title: str) -> None:
     write_case(one_case_dir, "small", title=title)
     out = tmp_path / "out"
-    result = run(
-        runner,
-        "card",
-        "small",
-        "--cases",
-        one_case_dir,
-        "--out",
-        out,
-        "--format",
-        "twitter",
-        "--svg",
-    )
-    assert result.exit_code == 0, result.stderr
-    svg = out / "twitter/small.svg"
+    svg = card_svg(runner, one_case_dir, out)
     assert svg_texts(svg)["title"] == title
     root = ET.parse(svg).getroot()
     assert not list(root.iter(f"{SVG}image")), "case text must never become markup"
@@ -84,20 +71,7 @@ def test_unicode_is_cleaned(runner, one_case_dir: Path, tmp_path: Path) -> None:
     text = MINIMAL_CASE.replace("A short title", "Cafe\\u0301 \\u000b\\u0007care\\u00ad plan")
     (one_case_dir / "small.toml").write_bytes(("\ufeff" + text).replace("\n", "\r\n").encode())
     out = tmp_path / "out"
-    result = run(
-        runner,
-        "card",
-        "small",
-        "--cases",
-        one_case_dir,
-        "--out",
-        out,
-        "--format",
-        "twitter",
-        "--svg",
-    )
-    assert result.exit_code == 0, result.stderr
-    assert svg_texts(out / "twitter/small.svg")["title"] == "Caf\u00e9 care plan"
+    assert svg_texts(card_svg(runner, one_case_dir, out))["title"] == "Caf\u00e9 care plan"
 
 
 @pytest.mark.parametrize(
