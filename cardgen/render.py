@@ -9,7 +9,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
-import io
+import struct
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from . import fonts
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from PIL import Image
 from .errors import CardgenError
 
-PNG_LEVEL = 1  # see bench/: level 1 is ~2x faster than 6 for ~40% more bytes, well under 5 MB
+PNG_LEVEL = 1  # bench/: level 6 takes twice as long for about 10% fewer bytes
 
 
 class RefusedReference(CardgenError):
@@ -72,10 +73,26 @@ def draw(svg: bytes, width: int, height: int) -> Image.Image:
 
 
 def encode_png(image: Image.Image, level: int = PNG_LEVEL) -> bytes:
-    """Encode an image as PNG: deterministic (no timestamps or text chunks)."""
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=level)
-    return buffer.getvalue()
+    """Encode an RGB image as PNG: deterministic, no timestamps or text chunks.
+
+    Written directly with zlib, every row unfiltered: bench/ measured it 2.5x faster than
+    Pillow's encoder at the same level, with smaller files on these flat-coloured cards.
+    """
+    width, height = image.size
+    raw = image.convert("RGB").tobytes()
+    stride = width * 3
+    rows = b"".join(b"\x00" + raw[y * stride : (y + 1) * stride] for y in range(height))
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, level))
+        + chunk(b"IEND", b"")
+    )
 
 
 def render_png(svg: bytes, width: int, height: int) -> bytes:
@@ -102,6 +119,7 @@ def stack_versions() -> dict[str, Any]:
         "pillow": version("pillow"),
         "freetype": _c_version("libfreetype.so.6", "freetype", None),
         "fontconfig": _c_version("libfontconfig.so.1", "fontconfig", "FcGetVersion"),
+        "zlib": zlib.ZLIB_RUNTIME_VERSION,  # the PNG bytes, not the pixels, depend on it
         "fonts": fonts.fonts_digest()[:16],
     }
 

@@ -412,9 +412,14 @@ def fit_svg(
     final = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     if overlay is not None:
         root.remove(overlay)
-    for el in fitted:  # emptied, so cards that share a layout and theme share a background
+    # Emptied fitted text and no <title>/<desc> (never drawn): cards that share a layout and
+    # a theme then share one background, drawn once for the contrast check.
+    for el in fitted:
         for child in list(el):
             el.remove(child)
+    for tag in ("title", "desc"):
+        for el in root.findall(_q(tag)):
+            root.remove(el)
     background = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return Filled(final, slots, background)
 
