@@ -17,7 +17,10 @@ from pathlib import Path
 
 from .errors import CardgenError
 
-ROOT = Path(__file__).resolve().parent.parent
+# The project folder (templates, fonts): the checkout cardgen is installed from (editable, as
+# ./dev does), else the working folder, e.g. for a regular install run from a checkout.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+ROOT = _CHECKOUT if (_CHECKOUT / "svg_templates").is_dir() else Path.cwd()
 # CARDGEN_FONTS swaps the font folder (the snapshot tests use it to prove a font swap shows).
 FONTS_DIR = Path(os.environ.get("CARDGEN_FONTS") or ROOT / "fonts").resolve()
 
