@@ -7,7 +7,7 @@ import io
 import json
 import os
 import sys
-import traceback
+import traceback as tb
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -151,13 +151,13 @@ class CardgenGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
         except Exception as exc:
-            if ctx.obj and ctx.obj.get("debug"):
+            if ctx.obj and ctx.obj.get("traceback"):
                 raise
-            detail = traceback.extract_tb(exc.__traceback__)[-1]
+            detail = tb.extract_tb(exc.__traceback__)[-1]
             click.echo(
                 f"cardgen: internal error: {type(exc).__name__}: {exc} "
-                f"(at {Path(detail.filename).name}:{detail.lineno}; rerun with --debug "
-                "for the traceback and please report it)",
+                f"(at {Path(detail.filename).name}:{detail.lineno}; rerun as "
+                "`cardgen --traceback …` and please report it)",
                 err=True,
             )
             ctx.exit(3)
@@ -165,9 +165,9 @@ class CardgenGroup(click.Group):
 
 @click.group(cls=CardgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cardgen")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--traceback", is_flag=True, help="Show the traceback of an internal error (a bug).")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, traceback: bool) -> None:
     """Turn case-study files and SVG templates into campaign cards (PNG).
 
     \b
@@ -176,7 +176,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       cardgen today              # today's card, tweet text and alt text
       cardgen card checkpoint-durham --svg --format twitter
     """
-    ctx.ensure_object(dict)["debug"] = debug
+    ctx.ensure_object(dict)["traceback"] = traceback
 
 
 @cli.command("build")
