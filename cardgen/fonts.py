@@ -124,7 +124,7 @@ def face_weight(weight: str | None) -> str:
     """Map an SVG font-weight to the toy API's two weights, as cairosvg does."""
     if weight and weight.isdigit():
         return "bold" if int(weight) >= 550 else "normal"
-    return "bold" if weight in ("bold", "bolder") else "normal"
+    return "bold" if weight == "bold" else "normal"  # cairosvg draws "bolder" regular
 
 
 def check_family(family: str, weight: str = "normal") -> Path:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from PIL import Image
 from .errors import CardgenError
 
-PNG_LEVEL = 1  # bench/: level 6 takes twice as long for about 10% fewer bytes
+PNG_LEVEL = 1  # bench/: level 6 costs about twice the time for a few % fewer bytes
 
 
 class RefusedReference(CardgenError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import math
 import mimetypes
 import re
 import xml.etree.ElementTree as ET
@@ -20,7 +21,7 @@ from typing import Any
 from xml.parsers import expat
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import fonts
 from .errors import CardgenError, Problem
@@ -97,6 +98,26 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, plus limits on ``*`` and ``**`` (``'x' * 10**9`` would
+    otherwise allocate a gigabyte)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError(f"exponent {right} is too large for a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(n, int)
+                    and n * len(seq) > 10_000
+                ):
+                    raise SecurityError("a repeated string or list that long is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
 class Templates:
     """The template folder: a sandboxed, autoescaping Jinja environment over it."""
 
@@ -105,7 +126,7 @@ class Templates:
         self.formats = load_formats(self.folder)
         # Sandboxed (templates are authored outside the code), autoescaped (select_autoescape
         # does not cover .svg) and strict: an unknown variable is an error, not an empty string.
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _Sandbox(
             loader=jinja2.FileSystemLoader(self.folder),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -143,7 +164,7 @@ class Templates:
             raise CardgenError(
                 Problem(f"{where}:{line}" if line else where, "", str(exc))
             ) from None
-        except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
             line = _template_line(exc, template.filename)
             msg = f"{type(exc).__name__}: {exc}"
             raise CardgenError(Problem(f"{where}:{line}" if line else where, "", msg)) from None
@@ -199,6 +220,35 @@ def lint(path: Path, fmt: Format) -> list[Problem]:
             for ref in _EXTERNAL.findall(value):
                 if not ref.startswith("data:"):
                     problems.append(Problem(at, "", f'external reference "{ref}" is not allowed'))
+        if local == "style" or (local in ("text", "tspan") and "style" in attrs):
+            # cairosvg applies CSS after attributes: it would undo fitted sizes and fills.
+            problems.append(
+                Problem(
+                    at,
+                    "",
+                    "CSS (<style> or style=) is not allowed on text; "
+                    "use attributes such as fill and font-family",
+                )
+            )
+        if local == "text" and "data-box" in attrs:
+            missing = [a for a in ("font-family", "fill") if a not in attrs]
+            if missing:
+                problems.append(
+                    Problem(
+                        at,
+                        "",
+                        f"a text box needs {' and '.join(missing)} on its own <text> element",
+                    )
+                )
+            if {"opacity", "fill-opacity"} & set(attrs):
+                problems.append(
+                    Problem(
+                        at,
+                        "",
+                        "a text box may not be translucent "
+                        "(opacity would defeat the contrast check)",
+                    )
+                )
         if local in ("text", "tspan"):
             problems.extend(_check_text(inherited, attrs, fmt, at))
 
@@ -305,8 +355,16 @@ def read_box(el: ET.Element, where: str) -> Box:
         valign = get("data-valign", "top")
         if align not in ("start", "middle", "end") or valign not in ("top", "middle", "bottom"):
             raise ValueError(f"align {align!r} / valign {valign!r}")
-        if not 0 < min_size <= max_size:
-            raise ValueError("data-size needs one or two positive numbers, largest first")
+        if not 0 < min_size <= max_size <= 1000:
+            raise ValueError("data-size needs one or two sizes from 1 to 1000, largest first")
+        if not (w > 0 and h > 0 and all(map(math.isfinite, (x, y, w, h)))):
+            raise ValueError("data-box needs x y width height, width and height above 0")
+        lines, leading = int(get("data-lines", "99")), float(get("data-leading", "1.2"))
+        step = float(get("data-step", "2"))
+        if lines < 1 or not 0.5 <= leading <= 5 or not 0.1 <= step <= 100:
+            raise ValueError("data-lines must be ≥ 1, data-leading 0.5 to 5, data-step 0.1 to 100")
+        if get("font-style", "normal") != "normal":
+            raise ValueError("only upright text can be measured: remove font-style")
         return Box(
             slot=get("data-slot") or get("id") or get("data-field") or "text",
             x=x,
@@ -317,11 +375,11 @@ def read_box(el: ET.Element, where: str) -> Box:
             weight=weight,
             max_size=max_size,
             min_size=min_size,
-            max_lines=int(get("data-lines", "99")),
-            line_height=float(get("data-leading", "1.2")),
+            max_lines=lines,
+            line_height=leading,
             align=align,
             valign=valign,
-            step=float(get("data-step", "2")),
+            step=step,
             balance=get("data-balance", "true") != "false",
             break_after=get("data-break-after", ""),
         )
@@ -360,6 +418,7 @@ def fit_svg(
     fitted: list[ET.Element] = []
     groups: list[str] = []  # data-group: boxes set at one size, e.g. a row of figures
     texts: list[str] = []
+    seen: set[str] = set()
     for el in root.iter(_q("text")):
         if "data-box" not in el.attrib:
             for node in el.iter():
@@ -377,6 +436,17 @@ def fit_svg(
             continue
         text = clean_text("".join(el.itertext()))
         field = el.attrib.get("data-field", "")
+        if box.slot in {slot.name for slot in slots} or box.slot in seen:
+            problems.append(
+                Problem(template, box.slot, "two text boxes share this name; give each an id")
+            )
+        seen.add(box.slot)
+        missing = fonts.missing_characters(text)
+        if missing:
+            shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
+            where = (source, field) if field else (template, box.slot)
+            problems.append(Problem(*where, f"the bundled font cannot draw {shown}"))
+            continue
         floor = fmt.floor(title=field == "title")
         if box.min_size < floor:  # caught here too when the size came from a Jinja expression
             problems.append(

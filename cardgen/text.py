@@ -185,11 +185,6 @@ class Fit:
     size: float
     lines: list[Line] = field(default_factory=list)
 
-    @property
-    def shrunk(self) -> bool:
-        """True when the text had to be set below the box's maximum size."""
-        return self.size < self.box.max_size
-
 
 class FitError(ValueError):
     """Text that cannot fit its box even at the minimum size."""
@@ -319,7 +314,7 @@ def wrap(text: str, box: Box, size: float, *, split_words: bool = False) -> list
         if box.balance and len(breaks) > 1:
             breaks = run.balance(len(breaks), box.width) or breaks
         lines.extend(run.line(i, j) for i, j in breaks)
-    if box.break_after and len(lines) > box.max_lines:
+    if box.break_after and len(lines) > lines_that_fit(box, size):
         # The hints cost too many lines: fall back to breaking wherever it fits best.
         return wrap(text, dataclasses.replace(box, break_after=""), size, split_words=split_words)
     return lines
