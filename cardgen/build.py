@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import campaign as words
-from .errors import CardgenError, Problem
+from .errors import CardgenError, Problem, UsageError
 from .model import (
     LAUNCH,
     SUMMARY,
@@ -95,12 +96,27 @@ class Plan:
 
 
 def _template_digest(folder: Path, name: str) -> str:
-    """The template plus shared partials (``_*.svg``) and assets it may pull in."""
+    """The template plus shared partials (``_*``) and assets it may pull in."""
+    paths = [folder / name, *sorted(folder.glob("_*")), *sorted((folder / "assets").rglob("*"))]
+    files = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.is_file())
+    return _digest_files(files)
+
+
+@functools.lru_cache(maxsize=256)
+def _digest_files(files: tuple[tuple[Path, int, int], ...]) -> str:
+    # Keyed by path, mtime and size: a plan of 70 cards reads each template once.
     digest = hashlib.sha256()
-    paths = [folder / name, *sorted(folder.glob("_*")), *sorted((folder / "assets").glob("*"))]
-    for path in paths:
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path, _, _ in files:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of cardgen's own source: a code change re-renders every card."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -117,6 +133,7 @@ def card_key(context: dict[str, Any], template: str, fmt: Format, folder: Path) 
         "template": _template_digest(folder, template),
         "format": [fmt.name, fmt.width, fmt.height, fmt.safe],
         "stack": stack_versions(),
+        "code": code_digest(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -157,9 +174,9 @@ def plan(
                 problems.extend(found)
                 broken.add(template_name(kind, fmt.name))
     contexts: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
-        "launch": [(LAUNCH, launch_where, words.launch_context(campaign, launch_where))],
+        "launch": [(LAUNCH, launch_where, words.launch_context(campaign))],
         "case": [(c.slug, c.where, words.case_context(c, campaign)) for c in cases],
-        "summary": [(SUMMARY, launch_where, words.summary_context(campaign, cases, launch_where))],
+        "summary": [(SUMMARY, launch_where, words.summary_context(campaign, cases))],
     }
     jobs = []
     for fmt in chosen:
@@ -177,20 +194,11 @@ def plan(
 
 
 def _formats(tmpl: Templates, names: Iterable[str] | None) -> list[Format]:
-    names = list(names or [])
+    names = list(dict.fromkeys(names or []))  # --format twitter --format twitter: once
     unknown = [n for n in names if n not in tmpl.formats]
     if unknown:
-        raise CardgenError(f"unknown format {unknown[0]!r}; known: {', '.join(tmpl.formats)}")
-    chosen = [tmpl.formats[n] for n in (names or tmpl.formats)]
-    missing = [
-        Problem(display(tmpl.path(kind, f.name)), "", "template not found")
-        for f in chosen
-        for kind in f.kinds
-        if not tmpl.path(kind, f.name).is_file()
-    ]
-    if missing:
-        raise CardgenError(missing)
-    return chosen
+        raise UsageError(f"unknown format {unknown[0]!r}; known: {', '.join(tmpl.formats)}")
+    return [tmpl.formats[n] for n in (names or tmpl.formats)]
 
 
 # --- rendering one card (runs in a worker process) -----------------------------------------
@@ -203,11 +211,18 @@ def _linear(channel: Any) -> Any:
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
+@functools.cache
+def _luminance_table() -> Any:
+    import numpy as np
+
+    return _linear(np.arange(256)).astype(np.float32)  # per-channel linearisation, looked up
+
+
 def relative_luminance(rgb: Any) -> Any:
     """WCAG 2 relative luminance of sRGB colours (..., 3) in 0..255."""
     import numpy as np
 
-    lut = _linear(np.arange(256)).astype(np.float32)  # per-channel linearisation, looked up
+    lut = _luminance_table()
     rgb = np.asarray(rgb)
     return lut[rgb[..., 0]] * 0.2126 + lut[rgb[..., 1]] * 0.7152 + lut[rgb[..., 2]] * 0.0722
 
@@ -257,9 +272,10 @@ def _contrast(
         if rgb is None:
             problems.append(Problem(where, name, f"fill {fill!r} must be a #rrggbb colour"))
             continue
-        x0, y0 = max(0, int(b.x)) // 2, max(0, int(b.y)) // 2
-        x1 = -(-min(fmt.width, int(b.x + b.width)) // 2)
-        y1 = -(-min(fmt.height, int(b.y + b.height)) // 2)
+        # Sampled pixels (every second one) whose centre lies inside the box.
+        x0, y0 = max(0, math.ceil(b.x / 2)), max(0, math.ceil(b.y / 2))
+        x1 = math.ceil(min(fmt.width, b.x + b.width) / 2)
+        y1 = math.ceil(min(fmt.height, b.y + b.height) / 2)
         region = luminance[y0:y1, x0:x1]
         if not region.size:
             continue
@@ -278,6 +294,13 @@ def _contrast(
     return tuple(problems)
 
 
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename it into place.
 
@@ -287,6 +310,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -433,6 +457,18 @@ class Report:
         )
 
 
+def manifest_cards(
+    manifest: dict[str, Any], key: str = "cards"
+) -> dict[tuple[Any, Any], dict[str, Any]]:
+    """A manifest's card entries (or failed ones) by (format, slug)."""
+    entries = manifest.get(key)
+    return {
+        (c.get("format"), c.get("slug")): c
+        for c in (entries if isinstance(entries, list) else [])
+        if isinstance(c, dict)
+    }
+
+
 def read_manifest(out_dir: Path) -> dict[str, Any]:
     """The manifest of a previous build, or an empty one."""
     try:
@@ -482,7 +518,11 @@ def _init_worker(templates_dir: Path, out_dir: Path) -> None:
 
 
 def _work(job: Job) -> Result:
-    return render_job(job, _WORKER["out_dir"], templates_dir=_WORKER["templates_dir"])
+    try:
+        return render_job(job, _WORKER["out_dir"], templates_dir=_WORKER["templates_dir"])
+    except Exception as exc:  # a bug: report it on this card, build the others
+        message = f"internal error: {type(exc).__name__}: {exc} (a bug; please report it)"
+        return Result(job, "failed", problems=[Problem(job.path, "", message)])
 
 
 def _run(jobs: list[Job], workers: int, templates_dir: Path, out_dir: Path) -> Iterator[Result]:
@@ -540,10 +580,17 @@ def out_lock(out_dir: Path) -> Iterator[None]:
     import fcntl
 
     with open(out_dir / ".cardgen.lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        root = out_dir.resolve()
-        for stale in out_dir.rglob(f".*{TMP_SUFFIX}"):
-            if stale.resolve().is_relative_to(root):
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                f"waiting for another cardgen run writing to {display(out_dir)} …", file=sys.stderr
+            )
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        # Only where cardgen writes (out/ and out/<format>/): never into nested folders that
+        # may be another out folder with its own lock.
+        for pattern in (f".*{TMP_SUFFIX}", f"*/.*{TMP_SUFFIX}"):
+            for stale in out_dir.glob(pattern):
                 with contextlib.suppress(OSError):
                     stale.unlink()
         yield
@@ -562,10 +609,7 @@ def _build(
     started: float,
 ) -> Report:
     the_plan = plan(cases_dir, formats=formats, slugs=slugs, templates_dir=templates_dir)
-    old = read_manifest(out_dir)
-    old_cards = {
-        (c.get("format"), c.get("slug")): c for c in old.get("cards", []) if isinstance(c, dict)
-    }
+    old_cards = manifest_cards(read_manifest(out_dir))
     results: list[Result] = []
     todo: list[Job] = []
     for job in the_plan.jobs:
@@ -611,12 +655,36 @@ def write_manifest(
     for key, result in built.items():
         if result.entry:
             cards[key] = result.entry
+    # A card that failed keeps its last good PNG (nothing is lost); its failed entry names
+    # that file, so it is still cleaned up if the case is deleted later.
+    old_failed = manifest_cards(read_manifest(out_dir), "failed")
+    previous = {**old_failed, **old_cards}
+    failed = [
+        {"slug": r.job.slug, "format": r.job.format, "problems": [str(p) for p in r.problems]}
+        | ({"path": previous[k]["path"]} if previous.get(k, {}).get("path") else {})
+        for k, r in built.items()
+        if r.status == "failed"
+    ]
+    failed += [
+        {
+            "slug": k[1],
+            "format": k[0],
+            "path": entry["path"],
+            "problems": ["the case file is invalid"],
+        }
+        for k, entry in previous.items()
+        if k[1] in the_plan.invalid and k not in built and entry.get("path")
+    ]
     if not partial:
-        # Never delete the last good card of a case that failed: nothing is lost.
-        keep = set(cards) | set(built) | {k for k in old_cards if k[1] in the_plan.invalid}
-        _remove_stale(out_dir, old_cards, keep, planned_formats)
+        keep = set(cards) | set(built) | {k for k in previous if k[1] in the_plan.invalid}
+        _remove_stale(out_dir, previous, keep, planned_formats)
     ordered = sorted(
-        cards.values(), key=lambda c: (str(c["format"]), c.get("day") or 10**6, str(c["slug"]))
+        cards.values(),
+        key=lambda c: (
+            str(c["format"]),
+            10**6 if c.get("day") is None else c["day"],
+            str(c["slug"]),
+        ),
     )
     c = the_plan.campaign
     manifest = {
@@ -629,11 +697,7 @@ def write_manifest(
         },
         "stack": stack_versions(),
         "cards": ordered,
-        "failed": [
-            {"slug": r.job.slug, "format": r.job.format, "problems": [str(p) for p in r.problems]}
-            for r in results
-            if r.status == "failed"
-        ],
+        "failed": failed,
     }
     path = out_dir / MANIFEST
     write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
@@ -674,12 +738,16 @@ def render_card(
     check_out_dir(out_dir)
     with out_lock(out_dir):
         the_plan = plan(cases_dir, formats=formats, slugs=[slug], templates_dir=templates_dir)
+        kind = {LAUNCH: "launch", SUMMARY: "summary"}.get(slug, "case")
+        templates_of_card = {
+            display(templates(templates_dir.resolve()).path(kind, f.name)) for f in the_plan.formats
+        }
         own = [
             p
             for p in the_plan.problems
             if Path(p.where).stem == slug
-            or p.where.endswith(("campaign.toml", ".svg"))
-            or ".svg:" in p.where
+            or p.where.endswith("campaign.toml")
+            or p.where.split(":")[0] in templates_of_card
         ]
         if own or not the_plan.jobs:
             raise CardgenError(own or [Problem(slug, "", "no such card")])
@@ -688,9 +756,7 @@ def render_card(
             for job in the_plan.jobs
         ]
         if not debug:
-            old = {
-                (c.get("format"), c.get("slug")): c for c in read_manifest(out_dir).get("cards", [])
-            }
+            old = manifest_cards(read_manifest(out_dir))
             write_manifest(out_dir, the_plan, results, old, partial=True)
     return results
 

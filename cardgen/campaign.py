@@ -14,22 +14,49 @@ from .model import LAUNCH, SUMMARY, Campaign, Case, Loaded
 ALT_LIMIT = 420  # characters X accepts for alt text through its API
 TWEET_LIMIT = 280
 TCO_LENGTH = 23  # X shortens every link to a t.co link of this length
-_URL = re.compile(r"https?://\S+")
+# Links as X finds them (with or without a scheme); trailing punctuation is not part of one.
+_URL = re.compile(r"(?:https?://|www\.)[^\s]+?(?=[.,;:!?)\]'\"]*(?:\s|$))", re.IGNORECASE)
 # X's "weighted length": these ranges count 1, everything else 2 (twitter-text v3 config).
 _LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_ZWJ, _KEYCAP = "\u200d", "\u20e3"
+_ATTACHED = re.compile(r"[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+
+
+def _is_regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
 def tweet_length(text: str) -> int:
-    """A tweet's length as X counts it: links 23, CJK and emoji 2, most others 1."""
+    """A tweet's length as X counts it (twitter-text v3).
+
+    Every link counts 23; an emoji counts 2 however many code points build it (ZWJ
+    sequences, flags, skin tones, keycaps); other characters count 1 in X's light ranges
+    (Latin, general punctuation) and 2 elsewhere (CJK and the rest).
+    """
     text = unicodedata.normalize("NFC", text)
-    total = 0
-    for part in re.split(r"(https?://\S+)", text):
-        if _URL.fullmatch(part):
-            total += TCO_LENGTH
+    total, last = 0, 0
+    for match in _URL.finditer(text):
+        total += _weigh(text[last : match.start()]) + TCO_LENGTH
+        last = match.end()
+    return total + _weigh(text[last:])
+
+
+def _weigh(text: str) -> int:
+    total, i = 0, 0
+    text = _ATTACHED.sub("", text)  # modifiers and variation selectors ride on their emoji
+    while i < len(text):
+        ch = text[i]
+        if ch == _ZWJ and 0 < i < len(text) - 1:
+            i += 2  # joins the next emoji to the previous one: counted already
             continue
-        # An emoji sequence joined by ZWJ or modified by a variation selector counts once.
-        part = re.sub(r"[\u200d\ufe0f\U0001f3fb-\U0001f3ff]", "", part)
-        total += sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT) else 2 for ch in part)
+        if ch == _KEYCAP:
+            total += 1  # "1" + keycap is an emoji: 2 in all
+        elif _is_regional(ch) and i + 1 < len(text) and _is_regional(text[i + 1]):
+            total += 2  # a flag: two regional indicators
+            i += 1
+        else:
+            total += 1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT) else 2
+        i += 1
     return total
 
 
@@ -46,8 +73,9 @@ def _shorten(text: str, budget: int) -> str:
 def tweet_text(case: Case, campaign: Campaign) -> str:
     """The words to post with a card, ending with the hashtag and fitting 280 as X counts."""
     if case.tweet:
-        text = case.tweet if campaign.hashtag in case.tweet else f"{case.tweet} {campaign.hashtag}"
-        return text
+        if campaign.hashtag.lower() in case.tweet.lower():
+            return case.tweet
+        return f"{case.tweet} {campaign.hashtag}"
     head = f"{case.title} – {case.organisation}"
     tail = (f"\n\n{case.url}" if case.url else "") + f" {campaign.hashtag}"
     body = ""
@@ -117,8 +145,8 @@ def check_limits(loaded: Loaded, campaign: Campaign) -> list[Problem]:
     """A case's own tweet and alt text must fit the platform's limits."""
     problems = []
     case = loaded.case
-    if case.tweet and tweet_length(tweet_text(case, campaign)) > TWEET_LIMIT:
-        n = tweet_length(tweet_text(case, campaign))
+    n = tweet_length(tweet_text(case, campaign)) if case.tweet else 0
+    if n > TWEET_LIMIT:
         problems.append(
             Problem(
                 loaded.where,
@@ -155,24 +183,29 @@ def schedule(campaign: Campaign, cases: list[Loaded]) -> list[Entry]:
     return out
 
 
-def entry_for(
+def entries_for(
     campaign: Campaign, cases: list[Loaded], *, date: dt.date | None = None, day: int | None = None
-) -> Entry:
-    """The post for a date (the launch on the start date, before day 1's case) or a day."""
-    entries = schedule(campaign, cases)
+) -> list[Entry]:
+    """The posts for a date, in order (the start date has the launch, then day 1's case), or
+    for a day (0 is the launch)."""
     span = f"{campaign.start:%Y-%m-%d} to {campaign.end:%Y-%m-%d} (days 1 to {campaign.days})"
     if date is not None:
         if not campaign.start <= date <= campaign.end:
             raise CardgenError(f"{date:%Y-%m-%d} is outside the campaign: it runs {span}")
-        # The launch graphic goes out on the start date, before day 1's case.
-        day = 0 if date == campaign.start else (date - campaign.start).days + 1
-    assert day is not None
-    if not 0 <= day <= campaign.days:
-        raise CardgenError(f"day {day} is outside the campaign: it runs {span}")
-    for entry in entries:
-        if entry.day == day:
-            return entry
-    raise CardgenError(f"no case is scheduled for day {day} ({campaign.date_of(day):%Y-%m-%d})")
+        days = [(date - campaign.start).days + 1]
+        if date == campaign.start:
+            days.insert(0, 0)
+    else:
+        assert day is not None
+        if not 0 <= day <= campaign.days:
+            raise CardgenError(f"day {day} is outside the campaign: it runs {span}")
+        days = [day]
+    by_day = {entry.day: entry for entry in schedule(campaign, cases)}
+    found = [by_day[d] for d in days if d in by_day]
+    if not found:
+        d = days[-1]
+        raise CardgenError(f"no case is scheduled for day {d} ({campaign.date_of(d):%Y-%m-%d})")
+    return found
 
 
 def unscheduled_days(campaign: Campaign, cases: list[Loaded]) -> list[int]:
@@ -199,7 +232,6 @@ def case_context(loaded: Loaded, campaign: Campaign) -> dict[str, Any]:
     day = case.day
     data.update(
         slug=loaded.slug,
-        source=loaded.where,
         theme=campaign.services[case.service].model_dump(mode="json"),
         campaign=_campaign_context(campaign),
         date=campaign.date_of(day).isoformat() if day else None,
@@ -210,11 +242,10 @@ def case_context(loaded: Loaded, campaign: Campaign) -> dict[str, Any]:
     return data
 
 
-def launch_context(campaign: Campaign, where: str) -> dict[str, Any]:
+def launch_context(campaign: Campaign) -> dict[str, Any]:
     """Everything the launch graphic's template may use."""
     return {
         "slug": LAUNCH,
-        "source": where,
         "campaign": _campaign_context(campaign),
         "day": 0,
         "date": campaign.start.isoformat(),
@@ -226,7 +257,7 @@ def launch_context(campaign: Campaign, where: str) -> dict[str, Any]:
     }
 
 
-def summary_context(campaign: Campaign, cases: list[Loaded], where: str) -> dict[str, Any]:
+def summary_context(campaign: Campaign, cases: list[Loaded]) -> dict[str, Any]:
     """The closing infographic: each service area's headline figures, in campaign order."""
     ordered = sorted(cases, key=lambda c: (c.case.day or 10**6, c.slug))
     areas = []
@@ -270,7 +301,6 @@ def summary_context(campaign: Campaign, cases: list[Loaded], where: str) -> dict
     )
     return {
         "slug": SUMMARY,
-        "source": where,
         "campaign": _campaign_context(campaign),
         "areas": areas,
         "cases": len(cases),

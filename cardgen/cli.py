@@ -16,8 +16,7 @@ import click
 
 from . import __version__
 from .build import Report, Result, build, is_terminal
-from .campaign import entry_for
-from .errors import CardgenError, Problem
+from .errors import CardgenError, Problem, UsageError
 from .model import LAUNCH, display
 from .templates import TEMPLATES_DIR
 
@@ -143,7 +142,7 @@ class CardgenGroup(click.Group):
             return super().invoke(ctx)
         except CardgenError as exc:
             _fail(exc.problems)
-            ctx.exit(1)
+            ctx.exit(2 if isinstance(exc, UsageError) else 1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -340,44 +339,57 @@ def _post(
     date: dt.date | None = None,
     day: int | None = None,
 ) -> None:
+    from .campaign import entries_for, tweet_length
     from .model import load_cases, open_cases_dir
 
     campaign = open_cases_dir(cases_dir)
-    cases, _ = load_cases(cases_dir, campaign)
-    entry = entry_for(campaign, cases, date=date, day=day)
+    cases, problems = load_cases(cases_dir, campaign)
+    try:
+        entries = entries_for(campaign, cases, date=date, day=day)
+    except CardgenError as exc:  # a day left empty by a broken case file: say why
+        raise CardgenError(exc.problems + problems) from None
+    slugs = [e.slug for e in entries]
     report = build(
-        cases_dir, out_dir, formats=[fmt], slugs=[entry.slug], templates_dir=templates_dir, jobs=1
+        cases_dir, out_dir, formats=[fmt], slugs=slugs, templates_dir=templates_dir, jobs=1
     )
-    result = next((r for r in report.results if r.job.slug == entry.slug), None)
-    if result is None or result.entry is None:
-        raise CardgenError([p for r in report.results for p in r.problems] or report.problems)
-    card = result.entry
-    info = {
-        "day": entry.day,
-        "date": entry.date.isoformat(),
-        "slug": entry.slug,
-        "title": card["title"],
-        "format": fmt,
-        "path": str((out_dir / card["path"]).resolve()),
-        "status": result.status,
-        "tweet": card["tweet"],
-        "alt": card["alt"],
-        "url": card["url"],
-    }
+    results = {r.job.slug: r for r in report.results}
+    posts = []
+    for entry in entries:
+        result = results.get(entry.slug)
+        if result is None or result.entry is None:
+            why = (
+                result.problems if result else [p for p in report.problems if entry.slug in p.where]
+            )
+            raise CardgenError(why or f"the {fmt} format has no card for {entry.slug}")
+        card = result.entry
+        posts.append(
+            {
+                "day": entry.day,
+                "date": entry.date.isoformat(),
+                "slug": entry.slug,
+                "title": card["title"],
+                "format": fmt,
+                "path": str((out_dir / card["path"]).resolve()),
+                "status": result.status,
+                "tweet": card["tweet"],
+                "alt": card["alt"],
+                "url": card["url"],
+            }
+        )
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        # One object: the first post, and any that follow it that day (the start date has
+        # the launch graphic, then day 1's case).
+        click.echo(json.dumps({**posts[0], "then": posts[1:]}, ensure_ascii=False, indent=2))
         return
-    label = "launch graphic" if entry.day == 0 else f"day {entry.day} of {campaign.days}"
-    click.echo(f"{label}, {entry.date:%A %-d %B %Y}: {info['title']}")
-    click.echo(f"image: {display(Path(info['path']))}")
-    click.echo(f"\ntweet ({_tweet_len(card['tweet'])}/280):\n{card['tweet']}")
-    click.echo(f"\nalt text ({len(card['alt'])}/420):\n{card['alt']}")
-
-
-def _tweet_len(text: str) -> int:
-    from .campaign import tweet_length
-
-    return tweet_length(text)
+    for i, info in enumerate(posts):
+        label = "launch graphic" if info["day"] == 0 else f"day {info['day']} of {campaign.days}"
+        when = dt.date.fromisoformat(info["date"])
+        if i:
+            click.echo("\n" + "-" * 72 + "\nthen, the same day:\n")
+        click.echo(f"{label}, {when:%A %-d %B %Y}: {info['title']}")
+        click.echo(f"image: {display(Path(info['path']))}")
+        click.echo(f"\ntweet ({tweet_length(info['tweet'])}/280):\n{info['tweet']}")
+        click.echo(f"\nalt text ({len(info['alt'])}/420):\n{info['alt']}")
 
 
 def post_options(f: F) -> F:
@@ -454,7 +466,7 @@ def sheet_cmd(cases_dir: Path, out_dir: Path, templates_dir: Path, fmt: str, col
     Example:
       cardgen sheet --format square   # writes out/sheet-square.png
     """
-    from .build import write_atomic
+    from .build import out_lock, write_atomic
     from .sheet import contact_sheet
 
     report = build(cases_dir, out_dir, formats=[fmt], templates_dir=templates_dir)
@@ -468,7 +480,8 @@ def sheet_cmd(cases_dir: Path, out_dir: Path, templates_dir: Path, fmt: str, col
     target = out_dir / f"sheet-{fmt}.png"
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
-    write_atomic(target, buffer.getvalue())
+    with out_lock(out_dir):
+        write_atomic(target, buffer.getvalue())
     click.echo(f"{display(target)}: {len(cards)} cards, {image.width}×{image.height}")
     if report.problems:
         sys.exit(1)
@@ -504,9 +517,12 @@ def diff_cmd(
       (edit svg_templates/case.twitter.svg)
       cardgen diff --against before/
     """
+    from .build import out_lock
     from .fonts import ROOT
-    from .imagediff import ReportEntry, check_file, write_report
+    from .imagediff import DEFAULT_BUDGET, Budget, ReportEntry, check_file, write_report
 
+    # Two builds on this machine must match exactly; references allow anti-aliasing noise.
+    budget = Budget(max_diff_pixels=0, max_diff_ratio=0.0) if against else DEFAULT_BUDGET
     against = against or ROOT / "tests" / "snapshots"
     if not against.is_dir():
         raise CardgenError(Problem(display(against), "", "not a folder"))
@@ -520,7 +536,8 @@ def diff_cmd(
             continue
         path = result.entry["path"]
         name = path.removesuffix(".png")
-        entry, _ = check_file(name, out_dir / path, against / path, folder)
+        with out_lock(out_dir):
+            entry, _ = check_file(name, out_dir / path, against / path, folder, budget)
         if entry.status == "missing":
             entry = ReportEntry(name, "new", f"no {display(against / path)} to compare with")
             counts["new"] += 1
@@ -531,7 +548,8 @@ def diff_cmd(
             counts["changed"] += 1
             click.echo(f"changed    {path}  {entry.message}")
         entries.append(entry)
-    index = write_report(entries, folder)
+    with out_lock(out_dir):
+        index = write_report(entries, folder)
     click.echo(
         f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['new']} new "
         f"against {display(against)}; report {display(index)}"

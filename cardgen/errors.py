@@ -28,3 +28,7 @@ class CardgenError(Exception):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(CardgenError):
+    """A bad option or argument: the CLI exits 2, as click does for its own usage errors."""

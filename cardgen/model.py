@@ -51,6 +51,28 @@ def _text(max_length: int) -> Any:
     ]
 
 
+def _clean_post(value: Any) -> Any:
+    # Posted words, not drawn ones: keep line breaks and emoji, drop control characters.
+    if not isinstance(value, str):
+        return value
+    lines = clean_text_lines(value)
+    return "\n".join(lines).strip()
+
+
+def _post_text(max_length: int) -> Any:
+    return Annotated[str, BeforeValidator(_clean_post), Field(min_length=1, max_length=max_length)]
+
+
+def clean_text_lines(value: str) -> list[str]:
+    """Each line cleaned as :func:`clean_text` does, blank lines kept (one at most in a row)."""
+    out: list[str] = []
+    for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        cleaned = clean_text(line)
+        if cleaned or (out and out[-1]):
+            out.append(cleaned)
+    return out
+
+
 Colour = Annotated[str, Field(pattern=COLOUR.pattern)]
 Url = Annotated[str, BeforeValidator(_clean), Field(max_length=2000, pattern=URL.pattern)]
 
@@ -79,8 +101,8 @@ class Case(_Strict):
     partners: Annotated[list[_text(150)], Field(max_length=12)] = []
     url: Url | None = None
     day: Annotated[int, Field(ge=1)] | None = None
-    tweet: _text(1000) | None = None
-    alt: _text(1000) | None = None
+    tweet: _post_text(1000) | None = None  # links count 23 however long: checked when built
+    alt: _post_text(420) | None = None
 
 
 class Theme(_Strict):
@@ -98,7 +120,7 @@ class Campaign(_Strict):
 
     name: _text(120)
     organisation: _text(150)
-    hashtag: Annotated[str, Field(pattern=r"^#\w{1,100}$")]
+    hashtag: Annotated[str, Field(pattern=r"^#\w{1,100}$"), AfterValidator(_drawable)]
     slogan: _text(200)
     start: dt.date
     days: Annotated[int, Field(ge=1, le=366)]
@@ -236,7 +258,33 @@ def validate(model: type[BaseModel], data: dict[str, Any], where: str) -> Any:
 def load_campaign(cases_dir: Path) -> Campaign:
     """Read and validate ``campaign.toml`` in the cases folder."""
     path = cases_dir / CAMPAIGN_FILE
-    return validate(Campaign, read_toml(path), display(path))
+    campaign = validate(Campaign, read_toml(path), display(path))
+    problems = [
+        Problem(
+            display(path),
+            f"services.{key}.{text}",
+            f"{getattr(theme, text)} on "
+            f"{getattr(theme, ground)} has a contrast of {ratio:.2f}:1; at least 4.5:1",
+        )
+        for key, theme in campaign.services.items()
+        for text, ground in (("ink", "background"), ("on_accent", "accent"))
+        if (ratio := contrast(getattr(theme, text), getattr(theme, ground))) < 4.5
+    ]
+    if problems:
+        raise CardgenError(problems)
+    return campaign
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, bl = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * bl
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def case_paths(cases_dir: Path) -> list[Path]:

@@ -188,6 +188,8 @@ def lint(path: Path, fmt: Format) -> list[Problem]:
     where = display(path)
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        return [Problem(where, "", "template not found")]
     except OSError as exc:
         return [Problem(where, "", f"cannot read: {exc.strerror or exc}")]
     if _DOCTYPE.search(raw):

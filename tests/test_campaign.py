@@ -12,7 +12,7 @@ from PIL import Image
 from cardgen.campaign import (
     ALT_LIMIT,
     alt_text,
-    entry_for,
+    entries_for,
     schedule,
     tweet_length,
     tweet_text,
@@ -43,14 +43,20 @@ def test_schedule_arithmetic() -> None:
     assert entries[0].slug == "launch" and entries[0].date == dt.date(2015, 8, 25)
     assert entries[1].day == 1 and entries[1].date == dt.date(2015, 8, 25)
     assert entries[-1].day == 22 and entries[-1].date == dt.date(2015, 9, 15)
-    assert entry_for(CAMPAIGN, LOADED, date=dt.date(2015, 8, 25)).slug == "launch"
-    assert entry_for(CAMPAIGN, LOADED, date=dt.date(2015, 8, 27)).day == 3
-    assert entry_for(CAMPAIGN, LOADED, date=dt.date(2015, 9, 15)).day == 22
+    first = entries_for(CAMPAIGN, LOADED, date=dt.date(2015, 8, 25))
+    assert [(e.day, e.slug) for e in first] == [
+        (0, "launch"),
+        (1, "working-well-greater-manchester"),
+    ]
+    assert [e.day for e in entries_for(CAMPAIGN, LOADED, date=dt.date(2015, 8, 26))] == [2]
+    assert [e.day for e in entries_for(CAMPAIGN, LOADED, date=dt.date(2015, 8, 27))] == [3]
+    assert [e.day for e in entries_for(CAMPAIGN, LOADED, date=dt.date(2015, 9, 15))] == [22]
+    assert [e.slug for e in entries_for(CAMPAIGN, LOADED, day=0)] == ["launch"]
     for outside in (dt.date(2015, 8, 24), dt.date(2015, 9, 16)):
         with pytest.raises(CardgenError, match="runs 2015-08-25 to 2015-09-15"):
-            entry_for(CAMPAIGN, LOADED, date=outside)
+            entries_for(CAMPAIGN, LOADED, date=outside)
     with pytest.raises(CardgenError, match="day 23 is outside"):
-        entry_for(CAMPAIGN, LOADED, day=23)
+        entries_for(CAMPAIGN, LOADED, day=23)
 
 
 @pytest.mark.parametrize(
@@ -58,12 +64,16 @@ def test_schedule_arithmetic() -> None:
     [
         ("hello", 5),
         ("see https://www.gov.uk/a/very/long/path/that/goes/on/and/on", 4 + 23),
+        ("see www.gov.uk/x.", 4 + 23 + 1),  # no scheme is still a link; the full stop is not
+        ("(https://a.gov.uk/x), then", 1 + 23 + 7),
         ("two links http://a.b https://c.d", 10 + 23 + 1 + 23),
         ("café £5 – “quoted”", 18),
         ("…", 2),  # U+2026 is outside X's light ranges
         ("\U0001f389", 2),
         ("\U0001f44d\U0001f3fd", 2),  # emoji with a skin-tone modifier counts once
-        ("\U0001f468\u200d\U0001f469\u200d\U0001f467", 6),  # ZWJ family: 3 emoji, joiners free
+        ("\U0001f468\u200d\U0001f469\u200d\U0001f467", 2),  # a ZWJ family is one emoji
+        ("\U0001f1ec\U0001f1e7", 2),  # a flag: two regional indicators
+        ("1\ufe0f\u20e3", 2),  # a keycap
         ("日本", 4),
     ],
 )
@@ -118,7 +128,7 @@ def test_today_json(runner, tmp_path: Path) -> None:
     result = run(runner, *args)
     assert result.exit_code == 0, result.stderr
     info = json.loads(result.output)
-    assert set(info) == {
+    keys = {
         "day",
         "date",
         "slug",
@@ -129,7 +139,9 @@ def test_today_json(runner, tmp_path: Path) -> None:
         "tweet",
         "alt",
         "url",
+        "then",
     }
+    assert set(info) == keys and info["then"] == []
     assert info["day"] == 3 and info["date"] == "2015-08-27" and info["format"] == "twitter"
     assert Image.open(info["path"]).size == (1200, 675)
     assert info["status"] == "rendered"
@@ -144,6 +156,24 @@ def test_today_text_and_day_command(runner, tmp_path: Path) -> None:
     assert lines[0] == "launch graphic, Tuesday 25 August 2015: Better commissioning"
     assert lines[1].startswith("image: ") and lines[1].endswith("twitter/launch.png")
     assert "tweet (" in result.output and "alt text (" in result.output
+
+
+def test_today_on_the_start_date_gives_launch_then_day_one(runner, tmp_path: Path) -> None:
+    args = ("today", "--date", "2015-08-25", "--cases", CASES, "--out", tmp_path, "--json")
+    info = json.loads(run(runner, *args).output)
+    assert info["slug"] == "launch" and [p["day"] for p in info["then"]] == [1]
+    text = run(runner, *args[:-1]).output
+    assert text.index("launch graphic, Tuesday 25 August 2015") < text.index("then, the same day:")
+    assert "day 1 of 22, Tuesday 25 August 2015: Working Well" in text
+
+
+def test_today_with_a_format_without_case_cards(runner, tmp_path: Path) -> None:
+    result = run(runner, "day", "3", "--format", "story", "--cases", CASES, "--out", tmp_path)
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        == "the story format has no card for living-well-collaborative-lambeth"
+    )
 
 
 def test_today_outside_the_campaign(runner, tmp_path: Path) -> None:

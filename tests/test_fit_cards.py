@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from .conftest import run
+from .conftest import TEMPLATES, run
 
 # The longest title that fits the twitter case card at its minimum title size (44px, 3 lines).
 LONGEST = (
@@ -95,7 +96,7 @@ def test_check_reports_the_same_fit_errors(runner, one_case_dir: Path) -> None:
     assert formats == {"twitter", "og", "square"}
 
 
-def test_low_contrast_fails_naming_template_slot_and_colours(
+def test_low_contrast_theme_is_named_in_campaign_toml(
     runner, one_case_dir: Path, tmp_path: Path
 ) -> None:
     campaign = one_case_dir / "campaign.toml"
@@ -104,12 +105,40 @@ def test_low_contrast_fails_naming_template_slot_and_colours(
     campaign.write_text(
         text.replace(block, block.replace('on_accent = "#ffffff"', 'on_accent = "#3a9a6a"'))
     )
+    result = run(runner, "check", "--cases", one_case_dir)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"{campaign}: services.public-health.on_accent: #3a9a6a on #00703c has a contrast of "
+        "1.78:1; at least 4.5:1"
+    )
+
+
+def test_low_contrast_in_a_template_names_template_slot_and_colours(
+    runner, one_case_dir: Path, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "case.twitter.svg"
+    text = path.read_text()
+    old = 'font-weight="bold" fill="#ffffff">{{ campaign.slogan }}'
+    assert old in text
+    path.write_text(text.replace(old, old.replace("#ffffff", "#555555")))
     result = run(
-        runner, "build", "--cases", one_case_dir, "--out", tmp_path / "out", "--format", "twitter"
+        runner,
+        "build",
+        "--cases",
+        one_case_dir,
+        "--out",
+        tmp_path / "out",
+        "--format",
+        "twitter",
+        "--templates",
+        templates,
     )
     assert result.exit_code == 1
     assert (
-        "svg_templates/case.twitter.svg: figure-1: contrast 1.78:1 between text #3a9a6a and "
-        "#00703c behind it; at least 4.5:1"
-    ) in result.stderr
+        f"{path}: slogan: contrast 2.63:1 between text #555555 and #0b0c0c behind it; "
+        "at least 4.5:1"
+    ) in result.stderr.splitlines()
     assert not (tmp_path / "out/twitter/small.png").exists()
+    assert (tmp_path / "out/twitter/launch.png").exists()
