@@ -104,6 +104,8 @@ def setup_fontconfig() -> Path:
     FONTCONFIG_FILE must be an absolute path and be set before fontconfig first initialises in
     this process: a relative path, or setting it later, is silently ignored.
     """
+    if not font_files():
+        raise CardgenError(f"no fonts in {FONTS_DIR}: cardgen draws only with its bundled fonts")
     folder = _config_dir()
     conf = folder / "fonts.conf"
     aliases = "\n  ".join(

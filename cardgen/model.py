@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -167,10 +168,14 @@ def display(path: Path) -> str:
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":
+            continue  # pydantic's marker for "the key itself", which the message names
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
+        elif str(part).isidentifier() or re.fullmatch(r"[\w-]+", str(part)):
             out += ("." if out else "") + str(part)
+        else:
+            out += f"[{json.dumps(str(part), ensure_ascii=False)}]"
     return out
 
 

@@ -17,15 +17,16 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from xml.parsers import expat
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from pydantic import BaseModel, ConfigDict, Field
 
 from . import fonts
 from .errors import CardgenError, Problem
-from .model import display, read_toml
+from .model import SLUG, display, read_toml, validate
 from .text import Box, Fit, FitError, about, clean_text, fit
 
 TEMPLATES_DIR = fonts.ROOT / "svg_templates"
@@ -64,28 +65,33 @@ class Format:
         return round((TITLE_FLOOR_PX if title else FLOOR_PX) * min(1.0, self.scale), 1)
 
 
+class _FormatSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    width: Annotated[int, Field(ge=16, le=8192)]
+    height: Annotated[int, Field(ge=16, le=8192)]
+    description: str = ""
+    safe: Annotated[int, Field(ge=0, le=1000)] = 40
+    kinds: Annotated[list[Literal["case", "launch", "summary"]], Field(min_length=1)] = list(KINDS)
+
+
+class _Formats(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # Format names become folder and file names: keep them to slug characters.
+    formats: Annotated[
+        dict[Annotated[str, Field(pattern=SLUG.pattern)], _FormatSpec], Field(min_length=1)
+    ]
+
+
 def load_formats(templates_dir: Path) -> dict[str, Format]:
     """The formats declared in ``formats.toml`` next to the templates."""
     path = templates_dir / "formats.toml"
-    data = read_toml(path)
-    out, problems = {}, []
-    for name, spec in data.get("formats", {}).items():
-        try:
-            out[name] = Format(
-                name,
-                int(spec["width"]),
-                int(spec["height"]),
-                str(spec.get("description", "")),
-                int(spec.get("safe", 40)),
-                tuple(spec.get("kinds", KINDS)),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            problems.append(Problem(display(path), f"formats.{name}", f"invalid: {exc}"))
-    if problems:
-        raise CardgenError(problems)
-    if not out:
-        raise CardgenError(Problem(display(path), "formats", "no formats declared"))
-    return out
+    spec = validate(_Formats, read_toml(path), display(path))
+    return {
+        name: Format(name, f.width, f.height, f.description, f.safe, tuple(dict.fromkeys(f.kinds)))
+        for name, f in spec.formats.items()
+    }
 
 
 def template_name(kind: str, fmt: str) -> str:

@@ -558,3 +558,110 @@ def test_fuzz_check_and_card(runner, one_case_dir: Path, tmp_path: Path, content
             image.load()
             assert image.size == (1200, 675)
         png.unlink()
+
+
+# --- found in review -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('data-size="60 44"', 'data-size="60 44" data-step="0"', "data-step 0.1 to 100"),
+        ('data-size="60 44"', 'data-size="inf 44"', "sizes from 1 to 1000"),
+        ('data-leading="1.12"', 'data-leading="0"', "data-leading 0.5 to 5"),
+        ('data-lines="3"', 'data-lines="0"', "data-lines must be ≥ 1"),
+        ("{{ title }}</text>", "{{ 'x' * 10**9 }}</text>", "that long is not allowed"),
+        ("{{ title }}</text>", "{{ 10 ** 100000 }}</text>", "exponent"),
+        (
+            'font-weight="bold" fill="{{ theme.ink }}">{{ title }}',
+            'font-weight="bold" fill="{{ theme.ink }}" style="font-size:12px">{{ title }}',
+            "CSS (<style> or style=) is not allowed on text",
+        ),
+        (
+            'font-weight="bold" fill="{{ theme.ink }}">{{ title }}',
+            'font-weight="bold" fill="{{ theme.ink }}" opacity="0.3">{{ title }}',
+            "may not be translucent",
+        ),
+    ],
+)
+def test_bad_text_boxes_are_errors_not_hangs(
+    runner,
+    one_case_dir: Path,
+    templates_dir: Path,
+    tmp_path: Path,
+    old: str,
+    new: str,
+    message: str,
+) -> None:
+    path = break_template(templates_dir, old, new)
+    result = build_with(runner, one_case_dir, templates_dir, tmp_path)
+    assert result.exit_code == 1
+    assert any(
+        line.startswith(str(path)) and message in line for line in result.stderr.splitlines()
+    ), result.stderr
+
+
+def test_formats_toml_is_validated(
+    runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
+) -> None:
+    (templates_dir / "formats.toml").write_text(
+        '[formats.".."]\nwidth = 1200\nheight = 675\nkinds = "case"\n', encoding="utf-8"
+    )
+    result = run(runner, "check", "--cases", one_case_dir, "--templates", templates_dir)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert f"{templates_dir / 'formats.toml'}: formats[\"..\"]: '..' is not valid here" in lines[0]
+    assert lines[1].endswith("formats[\"..\"].kinds: expected a list, got str 'case'")
+
+
+def test_outputs_are_readable_by_others(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert (
+        run(runner, "build", "--cases", one_case_dir, "--out", out, "--format", "twitter").exit_code
+        == 0
+    )
+    for path in (out / "manifest.json", out / "twitter/small.png"):
+        assert path.stat().st_mode & 0o044 == 0o044, oct(path.stat().st_mode)
+
+
+def test_one_cards_internal_error_does_not_stop_the_others(
+    runner, one_case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardgen.build
+
+    real = cardgen.build.render_job
+
+    def flaky(job, *args, **kwargs):
+        if job.slug == "launch":
+            raise RuntimeError("boom")
+        return real(job, *args, **kwargs)
+
+    monkeypatch.setattr(cardgen.build, "render_job", flaky)
+    out = tmp_path / "out"
+    result = run(
+        runner, "build", "--cases", one_case_dir, "--out", out, "--format", "twitter", "--jobs", "1"
+    )
+    assert result.exit_code == 1
+    assert "twitter/launch.png: internal error: RuntimeError: boom" in result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [c["slug"] for c in manifest["cards"]] == ["small"]
+    assert manifest["failed"][0]["slug"] == "launch"
+
+
+def test_a_failed_cards_old_png_is_cleaned_up_when_its_case_goes(
+    runner, one_case_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    args = ("build", "--cases", one_case_dir, "--out", out, "--format", "twitter", "-q")
+    assert run(runner, *args).exit_code == 0
+    case = one_case_dir / "small.toml"
+    case.write_text(case.read_text().replace('figure = "35%"', "figure = 35"), encoding="utf-8")
+    assert run(runner, *args).exit_code == 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (out / "twitter/small.png").exists(), "the last good card is kept"
+    assert {"slug": "small", "format": "twitter", "path": "twitter/small.png"}.items() <= manifest[
+        "failed"
+    ][0].items()
+    case.unlink()
+    run(runner, *args)
+    assert not (out / "twitter/small.png").exists()
