@@ -561,17 +561,27 @@ def build(
     started = time.perf_counter()
     check_out_dir(out_dir)
     with out_lock(out_dir):
-        return _build(
-            cases_dir,
-            out_dir,
-            formats=formats,
-            slugs=slugs,
-            templates_dir=templates_dir,
-            jobs=jobs,
-            force=force,
-            progress=progress,
-            started=started,
-        )
+        the_plan = plan(cases_dir, formats=formats, slugs=slugs, templates_dir=templates_dir)
+        old_cards = manifest_cards(read_manifest(out_dir))
+        results: list[Result] = []
+        todo: list[Job] = []
+        for job in the_plan.jobs:
+            previous = old_cards.get((job.format, job.slug))
+            if not force and _unchanged(job, previous, out_dir):
+                result = Result(job, "unchanged", entry=previous)
+                results.append(result)
+                if progress:
+                    progress(result, len(the_plan.jobs))
+            else:
+                todo.append(job)
+        workers = jobs or os.cpu_count() or 1
+        for result in _run(todo, workers, templates_dir, out_dir):
+            results.append(result)
+            if progress:
+                progress(result, len(the_plan.jobs))
+        problems = the_plan.problems + [p for r in results for p in r.problems]
+        manifest = write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
+        return Report(results, problems, time.perf_counter() - started, manifest, the_plan.campaign)
 
 
 @contextlib.contextmanager
@@ -594,41 +604,6 @@ def out_lock(out_dir: Path) -> Iterator[None]:
                 with contextlib.suppress(OSError):
                     stale.unlink()
         yield
-
-
-def _build(
-    cases_dir: Path,
-    out_dir: Path,
-    *,
-    formats: Iterable[str] | None,
-    slugs: Iterable[str] | None,
-    templates_dir: Path,
-    jobs: int | None,
-    force: bool,
-    progress: Callable[[Result, int], None] | None,
-    started: float,
-) -> Report:
-    the_plan = plan(cases_dir, formats=formats, slugs=slugs, templates_dir=templates_dir)
-    old_cards = manifest_cards(read_manifest(out_dir))
-    results: list[Result] = []
-    todo: list[Job] = []
-    for job in the_plan.jobs:
-        previous = old_cards.get((job.format, job.slug))
-        if not force and _unchanged(job, previous, out_dir):
-            result = Result(job, "unchanged", entry=previous)
-            results.append(result)
-            if progress:
-                progress(result, len(the_plan.jobs))
-        else:
-            todo.append(job)
-    workers = jobs or os.cpu_count() or 1
-    for result in _run(todo, workers, templates_dir, out_dir):
-        results.append(result)
-        if progress:
-            progress(result, len(the_plan.jobs))
-    problems = the_plan.problems + [p for r in results for p in r.problems]
-    manifest = write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
-    return Report(results, problems, time.perf_counter() - started, manifest, the_plan.campaign)
 
 
 def write_manifest(
