@@ -22,6 +22,12 @@ _ZWJ, _KEYCAP = "\u200d", "\u20e3"
 _ATTACHED = re.compile(r"[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
 
 
+def _weight(ch: str) -> int:
+    if ch <= "\u10ff":  # the common case first: Latin and most punctuation
+        return 1
+    return 1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT) else 2
+
+
 def _is_regional(ch: str) -> bool:
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
@@ -55,7 +61,7 @@ def _weigh(text: str) -> int:
             total += 2  # a flag: two regional indicators
             i += 1
         else:
-            total += 1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT) else 2
+            total += _weight(ch)
         i += 1
     return total
 
@@ -65,8 +71,10 @@ def _shorten(text: str, budget: int) -> str:
     if tweet_length(text) <= budget:
         return text
     words = text.split(" ")
-    while words and tweet_length(" ".join(words) + "…") > budget:
-        words.pop()
+    # Drop whole words from the end; weigh each once instead of the text again every time.
+    weight = tweet_length(text + "…")
+    while words and weight > budget:
+        weight -= tweet_length(words.pop()) + (1 if words else 0)
     return (" ".join(words).rstrip(",;:–—-") + "…") if words else ""
 
 
