@@ -59,17 +59,27 @@ def templates_option(f: F) -> F:
     )(f)
 
 
-def formats_option(multiple: bool = True, default: str | None = None) -> Callable[[F], F]:
-    """``--format NAME``: which output formats (all by default)."""
+def formats_option(f: F) -> F:
+    """``--format NAME`` (repeatable): which output formats; all by default."""
     return click.option(
         "--format",
         "formats",
-        multiple=multiple,
-        default=default,
+        multiple=True,
         metavar="NAME",
-        help="Output format (twitter, og, square…)"
-        + (", repeatable; default: all." if multiple else "."),
-    )
+        help="Output format (twitter, og, square, story), repeatable; default: all.",
+    )(f)
+
+
+def format_option(f: F) -> F:
+    """``--format NAME``: the one format a command works on (twitter by default)."""
+    return click.option(
+        "--format",
+        "fmt",
+        default="twitter",
+        show_default=True,
+        metavar="NAME",
+        help="Which format's cards to use.",
+    )(f)
 
 
 def _fail(problems: list[Problem]) -> None:
@@ -182,7 +192,7 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 @cases_option
 @out_option
 @templates_option
-@formats_option()
+@formats_option
 @click.option(
     "--jobs",
     "-j",
@@ -241,7 +251,7 @@ def build_cmd(
 @cases_option
 @out_option
 @templates_option
-@formats_option()
+@formats_option
 @click.option("--svg", is_flag=True, help="Also write the filled SVG next to the PNG.")
 @click.option(
     "--debug-overlay",
@@ -291,7 +301,7 @@ def card_cmd(
 @cli.command("check")
 @cases_option
 @templates_option
-@formats_option()
+@formats_option
 def check_cmd(cases_dir: Path, templates_dir: Path, formats: tuple[str, ...]) -> None:
     """Validate cases, campaign and templates, and fit every card's text, without writing.
 
@@ -399,14 +409,7 @@ def post_options(f: F) -> F:
             cases_option,
             out_option,
             templates_option,
-            click.option(
-                "--format",
-                "fmt",
-                default="twitter",
-                show_default=True,
-                metavar="NAME",
-                help="Which format's image to make.",
-            ),
+            format_option,
             click.option(
                 "--json", "as_json", is_flag=True, help="Print one JSON object for scripts."
             ),
@@ -449,14 +452,7 @@ def day_cmd(number: int, **kw: Any) -> None:
 @cases_option
 @out_option
 @templates_option
-@click.option(
-    "--format",
-    "fmt",
-    default="twitter",
-    show_default=True,
-    metavar="NAME",
-    help="Which format's cards to lay out.",
-)
+@format_option
 @click.option("--columns", type=click.IntRange(1, 12), default=4, show_default=True)
 def sheet_cmd(cases_dir: Path, out_dir: Path, templates_dir: Path, fmt: str, columns: int) -> None:
     """Write a contact sheet: every card of a format in schedule order, labelled with day
@@ -491,7 +487,7 @@ def sheet_cmd(cases_dir: Path, out_dir: Path, templates_dir: Path, fmt: str, col
 @cases_option
 @out_option
 @templates_option
-@formats_option()
+@formats_option
 @click.option(
     "--against",
     type=click.Path(path_type=Path, file_okay=False),
