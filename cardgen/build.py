@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import campaign as words
 from .errors import CardgenError, Problem, UsageError
@@ -46,6 +46,10 @@ from .templates import (
     template_name,
     templates,
 )
+
+if TYPE_CHECKING:  # numpy is imported only where pixels are handled
+    import numpy as np
+    from numpy.typing import NDArray
 
 MANIFEST = "manifest.json"
 TMP_SUFFIX = ".cardgen-tmp"  # temporary files: renamed into place, or removed by the next build
@@ -204,7 +208,7 @@ def _formats(tmpl: Templates, names: Iterable[str] | None) -> list[Format]:
 # --- rendering one card (runs in a worker process) -----------------------------------------
 
 
-def _linear(channel: Any) -> Any:
+def _linear(channel: NDArray[Any]) -> NDArray[np.float64]:
     import numpy as np
 
     c = np.asarray(channel, dtype=np.float64) / 255.0
@@ -212,13 +216,13 @@ def _linear(channel: Any) -> Any:
 
 
 @functools.cache
-def _luminance_table() -> Any:
+def _luminance_table() -> NDArray[np.float32]:
     import numpy as np
 
     return _linear(np.arange(256)).astype(np.float32)  # per-channel linearisation, looked up
 
 
-def relative_luminance(rgb: Any) -> Any:
+def relative_luminance(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
     """WCAG 2 relative luminance of sRGB colours (..., 3) in 0..255."""
     import numpy as np
 
@@ -227,7 +231,7 @@ def relative_luminance(rgb: Any) -> Any:
     return lut[rgb[..., 0]] * 0.2126 + lut[rgb[..., 1]] * 0.7152 + lut[rgb[..., 2]] * 0.0722
 
 
-def contrast_ratio(a: Any, b: Any) -> Any:
+def contrast_ratio(a: NDArray[np.float32], b: float) -> NDArray[np.float32]:
     """WCAG 2 contrast ratio between luminances (1 to 21)."""
     import numpy as np
 

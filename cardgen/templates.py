@@ -99,7 +99,9 @@ def template_name(kind: str, fmt: str) -> str:
     return f"{kind}.{fmt}.svg"
 
 
-def _data_uri(path: Path) -> str:
+@functools.lru_cache(maxsize=64)
+def _data_uri(path: Path, mtime_ns: int, size: int) -> str:
+    # Keyed by mtime and size too: read and encoded once per version of the file.
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
@@ -150,7 +152,8 @@ class Templates:
         path = (assets / name).resolve()
         if not path.is_relative_to(assets) or not path.is_file():
             raise CardgenError(f'asset "{name}" not found in {display(assets)}')
-        return _data_uri(path)
+        stat = path.stat()
+        return _data_uri(path, stat.st_mtime_ns, stat.st_size)
 
     def fill(self, name: str, context: dict[str, Any]) -> str:
         """Render a template with Jinja; errors name the template and line."""
