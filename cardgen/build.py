@@ -82,6 +82,7 @@ class Result:
     status: str  # rendered | unchanged | failed
     entry: dict[str, Any] | None = None
     problems: list[Problem] = field(default_factory=list)
+    internal: bool = False  # failed on a bug in cardgen, not on bad input
 
 
 @dataclass
@@ -526,7 +527,7 @@ def _work(job: Job) -> Result:
         return render_job(job, _WORKER["out_dir"], templates_dir=_WORKER["templates_dir"])
     except Exception as exc:  # a bug: report it on this card, build the others
         message = f"internal error: {type(exc).__name__}: {exc} (a bug; please report it)"
-        return Result(job, "failed", problems=[Problem(job.path, "", message)])
+        return Result(job, "failed", problems=[Problem(job.path, "", message)], internal=True)
 
 
 def _run(jobs: list[Job], workers: int, templates_dir: Path, out_dir: Path) -> Iterator[Result]:

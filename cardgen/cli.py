@@ -83,8 +83,9 @@ def format_option(f: F) -> F:
 
 
 def _fail(problems: list[Problem]) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    # A template's problem shows on every card made from it: say it once.
+    for line in dict.fromkeys(str(problem) for problem in problems):
+        click.echo(line, err=True)
 
 
 class Progress:
@@ -243,7 +244,7 @@ def build_cmd(
     _fail(report.problems)
     click.echo(f"{report.summary}; manifest {display(report.manifest)}")
     if report.problems:
-        sys.exit(1)
+        sys.exit(3 if any(r.internal for r in report.results) else 1)
 
 
 @cli.command("card")
@@ -537,17 +538,18 @@ def diff_cmd(
         if entry.status == "missing":
             entry = ReportEntry(name, "new", f"no {display(against / path)} to compare with")
             counts["new"] += 1
-            click.echo(f"new        {path}")
+            click.echo(f"no reference  {path}")
         elif entry.status == "passed":
             counts["unchanged"] += 1
         else:
             counts["changed"] += 1
-            click.echo(f"changed    {path}  {entry.message}")
+            click.echo(f"changed       {path}  {entry.message}")
         entries.append(entry)
     with out_lock(out_dir):
         index = write_report(entries, folder)
     click.echo(
-        f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['new']} new "
+        f"{counts['changed']} changed, {counts['unchanged']} unchanged, "
+        f"{counts['new']} without a reference "
         f"against {display(against)}; report {display(index)}"
     )
     if report.problems:

@@ -424,7 +424,7 @@ def fit_svg(
         raise CardgenError(
             Problem(f"{template}:{line}", "", f"filled SVG is not well-formed: {exc}")
         ) from None
-    problems: list[Problem] = []
+    problems: list[Problem] = _check_filled(root, fmt, template)
     slots: list[Slot] = []
     fitted: list[ET.Element] = []
     groups: list[str] = []  # data-group: boxes set at one size, e.g. a row of figures
@@ -432,13 +432,6 @@ def fit_svg(
     seen: set[str] = set()
     for el in root.iter(_q("text")):
         if "data-box" not in el.attrib:
-            for node in el.iter():
-                if node.text and fonts.missing_characters(node.text):
-                    problems.append(
-                        Problem(
-                            template, "", f"static text {node.text!r} has characters the font lacks"
-                        )
-                    )
             continue
         try:
             box = read_box(el, template)
@@ -503,6 +496,108 @@ def fit_svg(
             root.remove(el)
     background = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return Filled(final, slots, background)
+
+
+# What a text box may not inherit: each would change what is drawn from what was measured
+# (weight, slant, size, position) or from what the contrast check sees (opacity, CSS).
+_NOT_INHERITED = (
+    "font-weight",
+    "font-style",
+    "font-size",
+    "opacity",
+    "fill-opacity",
+    "style",
+    "transform",
+)
+
+
+def _check_filled(root: ET.Element, fmt: Format, template: str) -> list[Problem]:
+    """Checks on the filled SVG, which partials and Jinja-made attributes have reached.
+
+    The source check (:func:`lint`) gives line numbers; this one sees what will be drawn.
+    """
+    problems = []
+    parents = {child: parent for parent in root.iter() for child in parent}
+    if any(el.tag == _q("style") for el in root.iter()):
+        problems.append(
+            Problem(
+                template,
+                "",
+                "<style> is not allowed: cairosvg applies CSS over the fitted sizes and fills",
+            )
+        )
+    for el in root.iter(_q("text")):
+        name = el.get("id") or el.get("data-slot") or "text"
+        chain, node = [], el
+        while node in parents:
+            node = parents[node]
+            chain.append(node)
+        inherited: dict[str, str] = {}
+        for node in [*reversed(chain), el]:
+            inherited.update(node.attrib)
+        for node in el.iter():
+            if node.get("style"):
+                problems.append(Problem(template, name, "CSS (style=) is not allowed on text"))
+            for piece in (node.text, node.tail if node is not el else None):
+                missing = (
+                    fonts.missing_characters(piece or "") if "data-box" not in el.attrib else []
+                )
+                if missing:
+                    problems.append(
+                        Problem(
+                            template,
+                            name,
+                            f"static text has characters the font lacks: {''.join(missing)!r}",
+                        )
+                    )
+        if "data-box" in el.attrib:
+            taken = sorted({k for a in chain for k in a.attrib if k in _NOT_INHERITED})
+            if taken:
+                problems.append(
+                    Problem(
+                        template,
+                        name,
+                        f"a text box may not inherit {', '.join(taken)} from a parent element",
+                    )
+                )
+            problems.extend(_check_safe(el, fmt, template, name))
+            continue
+        try:  # static text: bundled font and legibility floor, as drawn
+            fonts.check_family(inherited.get("font-family", ""), inherited.get("font-weight"))
+            size = float(inherited.get("font-size", "0") or 0)
+        except CardgenError as exc:
+            problems.extend(Problem(template, name, p.message) for p in exc.problems)
+            continue
+        except ValueError:
+            size = 0.0
+        if size < fmt.floor():
+            problems.append(
+                Problem(
+                    template,
+                    name,
+                    f"static text at {size:g}px is below the "
+                    f"legibility floor on the {fmt.name} card ({fmt.floor():g}px)",
+                )
+            )
+    return problems
+
+
+def _check_safe(el: ET.Element, fmt: Format, template: str, name: str) -> list[Problem]:
+    try:
+        x, y, w, h = (float(v) for v in el.get("data-box", "").replace(",", " ").split())
+    except ValueError:
+        return []  # read_box reports a malformed box
+    m = fmt.safe
+    if x < m or y < m or x + w > fmt.width - m or y + h > fmt.height - m:
+        return [
+            Problem(
+                template,
+                name,
+                f"text box {x:g},{y:g} {w:g}×{h:g} reaches outside the "
+                f"{fmt.name} card's safe margin ({m}px from each edge)",
+            )
+        ]
+    return []
 
 
 def _match_groups(slots: list[Slot], groups: list[str], texts: list[str]) -> None:

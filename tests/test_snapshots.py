@@ -190,5 +190,5 @@ def test_cardgen_diff_lists_exactly_the_changed_cards(runner, tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     changed = [line.split()[1] for line in result.output.splitlines() if line.startswith("changed")]
     assert changed == ["twitter/launch.png"]
-    assert "1 changed, 22 unchanged, 0 new" in result.output
+    assert "1 changed, 22 unchanged, 0 without a reference" in result.output
     assert (after / "diff" / "index.html").exists()
