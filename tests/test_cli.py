@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -146,6 +147,48 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert "checkpoint-durham" in done.stdout
 
 
-def test_usage_error_exits_2(runner) -> None:
+def test_usage_error_exits_2(runner, one_case_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(__import__("cardgen.cli").cli.cli, ["build", "--jobs", "zero"])
     assert result.exit_code == 2
+    unknown = run(runner, "build", "--cases", one_case_dir, "--out", tmp_path, "--format", "nope")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == "unknown format 'nope'; known: twitter, og, square, story"
+
+
+def test_force_and_debug_overlay(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ("build", "--cases", one_case_dir, "--out", out, "--format", "twitter", "-q")
+    assert run(runner, *args).exit_code == 0
+    assert "2 cards: 2 rendered, 0 unchanged" in run(runner, *args, "--force").output
+    manifest = (out / "manifest.json").read_bytes()
+    result = run(runner, "card", "small", "--cases", one_case_dir, "--out", out, "--debug")
+    assert result.exit_code == 0, result.stderr
+    assert all((out / fmt / "small.debug.png").exists() for fmt in ("twitter", "og", "square"))
+    # The overlay is drawn over the card: the pixels differ from the plain card's.
+    assert (
+        Image.open(out / "twitter/small.debug.png").tobytes()
+        != Image.open(out / "twitter/small.png").tobytes()
+    )
+    assert (out / "manifest.json").read_bytes() == manifest, "debug renders leave the manifest"
+
+
+def test_manifests_are_deterministic(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        args = ("build", "--cases", one_case_dir, "--out", tmp_path / name, "--format", "twitter")
+        assert run(runner, *args).exit_code == 0
+    assert (tmp_path / "a/manifest.json").read_bytes() == (
+        tmp_path / "b/manifest.json"
+    ).read_bytes()
+
+
+def test_template_edit_rerenders_only_its_cards(runner, cases_dir: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "svg_templates", templates)
+    out = tmp_path / "out"
+    args = ("build", "--cases", cases_dir, "--out", out, "--templates", templates, "-q")
+    assert run(runner, *args).exit_code == 0
+    launch = templates / "launch.og.svg"
+    launch.write_text(launch.read_text().replace("#12284c", "#13284c"))
+    assert "70 cards: 1 rendered, 69 unchanged" in run(runner, *args).output
+    (templates / "_shared.svg").write_text("<g/>")  # a partial: every card may use it
+    assert "70 cards: 70 rendered, 0 unchanged" in run(runner, *args).output

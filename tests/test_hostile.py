@@ -450,7 +450,7 @@ def test_killed_build_leaves_only_complete_files(tmp_path: Path) -> None:
         )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        assert proc.wait() == -signal.SIGKILL, "the build was still running when killed"
         for png in out.rglob("*.png"):
             with Image.open(png) as image:
                 image.load()  # a truncated file raises here
@@ -665,3 +665,124 @@ def test_a_failed_cards_old_png_is_cleaned_up_when_its_case_goes(
     case.unlink()
     run(runner, *args)
     assert not (out / "twitter/small.png").exists()
+
+
+def test_partials_and_parents_are_checked_as_drawn(
+    runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
+) -> None:
+    (templates_dir / "_note.svg").write_text(
+        '<text x="60" y="640" font-family="Comic Sans MS" font-size="12" fill="#000">note</text>'
+    )
+    path = break_template(
+        templates_dir, '<rect id="footer"', '{% include "_note.svg" %}<rect id="footer"'
+    )
+    break_template(
+        templates_dir,
+        '<text id="title"',
+        '<g opacity="0.3" font-weight="normal"><text id="title"',
+    )
+    break_template(templates_dir, "{{ title }}</text>", "{{ title }}</text></g>")
+    result = run(
+        runner,
+        "check",
+        "--cases",
+        one_case_dir,
+        "--templates",
+        templates_dir,
+        "--format",
+        "twitter",
+    )
+    assert result.exit_code == 1
+    err = result.stderr
+    assert f'{path}: text: font-family "Comic Sans MS" (normal) is not a bundled font' in err
+    assert (
+        f"{path}: title: a text box may not inherit font-weight, opacity from a parent element"
+        in err
+    )
+
+
+def test_text_boxes_stay_inside_the_safe_margin(
+    runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
+) -> None:
+    path = break_template(templates_dir, 'data-box="80 48 560 44"', 'data-box="80 20 560 44"')
+    result = run(
+        runner,
+        "check",
+        "--cases",
+        one_case_dir,
+        "--templates",
+        templates_dir,
+        "--format",
+        "twitter",
+    )
+    assert result.exit_code == 1
+    assert (
+        f"{path}: service: text box 80,20 560×44 reaches outside the twitter card's safe margin "
+        "(48px from each edge)"
+    ) in result.stderr.splitlines()
+
+
+def test_own_tweet_and_alt_are_checked(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    case = one_case_dir / "small.toml"
+    text = case.read_text()
+    case.write_text('tweet = "Line one\\n\\nLine two 🎉"\n' + text, encoding="utf-8")
+    result = run(
+        runner,
+        "today",
+        "--date",
+        "2015-08-25",
+        "--cases",
+        one_case_dir,
+        "--out",
+        tmp_path,
+        "--json",
+    )
+    post = json.loads(result.output)["then"][0]
+    assert post["tweet"] == "Line one\n\nLine two 🎉 #bettercommissioning", (
+        "line breaks and emoji kept"
+    )
+    case.write_text(f'alt = "{"a" * 421}"\n' + text, encoding="utf-8")
+    result = run(runner, "check", "--cases", one_case_dir, "--format", "twitter")
+    assert result.exit_code == 1
+    assert f"{case}: alt: too long (421 characters; at most 420)" in result.stderr
+
+
+def test_platform_size_limit(
+    runner, one_case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cardgen.templates.MAX_BYTES", 1000)
+    result = run(
+        runner,
+        "build",
+        "--cases",
+        one_case_dir,
+        "--out",
+        tmp_path,
+        "--format",
+        "twitter",
+        "--jobs",
+        "1",
+    )
+    assert result.exit_code == 1
+    assert (
+        "twitter/small.png: " in result.stderr and "platforms accept at most 5 MB" in result.stderr
+    )
+    assert not (tmp_path / "twitter/small.png").exists()
+
+
+def test_traceback_switch_shows_internal_errors(
+    runner, one_case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cardgen.cli import cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("cardgen.cli.build", broken)
+    args = ["build", "--cases", str(one_case_dir), "--out", str(tmp_path)]
+    plain = runner.invoke(cli, args)
+    assert plain.exit_code == 3
+    assert plain.stderr.startswith("cardgen: internal error: RuntimeError: a bug (at ")
+    assert "Traceback" not in plain.stderr
+    traced = runner.invoke(cli, ["--traceback", *args])
+    assert isinstance(traced.exception, RuntimeError), "with --traceback the exception escapes"
