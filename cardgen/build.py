@@ -275,7 +275,9 @@ def _contrast(
     for name, fill, b in slots:
         rgb = _hex_rgb(fill)
         if rgb is None:
-            problems.append(Problem(where, name, f"fill {fill!r} must be a #rrggbb colour"))
+            problems.append(
+                Problem(where, name, f"fill {fill!r} must be #rrggbb, #rgb, white or black")
+            )
             continue
         # Sampled pixels (every second one) whose centre lies inside the box.
         x0, y0 = max(0, math.ceil(b.x / 2)), max(0, math.ceil(b.y / 2))
@@ -447,6 +449,7 @@ class Report:
     seconds: float
     manifest: Path
     campaign: Campaign
+    invalid: int = 0  # case files that failed validation: none of their cards were made
 
     def count(self, status: str) -> int:
         """How many cards ended with ``status``."""
@@ -455,11 +458,14 @@ class Report:
     @property
     def summary(self) -> str:
         """One line: ``70 cards: 12 rendered, 58 unchanged, 0 failed in 0.84 s``."""
-        return (
+        line = (
             f"{len(self.results)} cards: {self.count('rendered')} rendered, "
             f"{self.count('unchanged')} unchanged, {self.count('failed')} failed "
             f"in {self.seconds:.2f} s"
         )
+        if self.invalid:
+            line += f"; {self.invalid} invalid case file{'s' * (self.invalid != 1)} not built"
+        return line
 
 
 def manifest_cards(
@@ -586,7 +592,14 @@ def build(
                 progress(result, len(the_plan.jobs))
         problems = the_plan.problems + [p for r in results for p in r.problems]
         manifest = write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
-        return Report(results, problems, time.perf_counter() - started, manifest, the_plan.campaign)
+        return Report(
+            results,
+            problems,
+            time.perf_counter() - started,
+            manifest,
+            the_plan.campaign,
+            len(the_plan.invalid),
+        )
 
 
 @contextlib.contextmanager
