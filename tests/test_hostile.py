@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+
+from cardgen import fonts
 
 from .conftest import CASES, MINIMAL_CASE, ROOT, TEMPLATES, card_svg, run
 
@@ -466,7 +469,21 @@ def test_killed_build_leaves_only_complete_files(tmp_path: Path) -> None:
 
 # --- fuzzing -----------------------------------------------------------------------------------
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+# Any unicode, or (as often) text the font can draw, so that many files get to be rendered.
+DRAWABLE = st.text(
+    st.sampled_from(
+        sorted(
+            chr(c)
+            for c in fonts.covered_characters()
+            if (c < 0x2200 and unicodedata.category(chr(c))[0] in "LNPS") or chr(c) == " "
+        )
+    ),
+    min_size=1,
+    max_size=70,
+)
+ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+TEXT = st.one_of(DRAWABLE, DRAWABLE, DRAWABLE, ANY_TEXT)  # mostly drawable
+FIGURE = st.one_of(DRAWABLE.map(lambda t: t[:10]), DRAWABLE.map(lambda t: t[:10]), ANY_TEXT)
 VALUE = st.recursive(
     st.none() | st.booleans() | st.integers(-10, 40) | TEXT | st.dates(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=3),
@@ -498,41 +515,49 @@ def _toml_value(value: object) -> str:
     if isinstance(value, int) or hasattr(value, "isoformat"):
         return str(value) if not hasattr(value, "isoformat") else value.isoformat()
     if isinstance(value, str):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return (
-            "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+            "{"
+            + ", ".join(
+                f"{json.dumps(k, ensure_ascii=False)} = {_toml_value(v)}" for k, v in value.items()
+            )
+            + "}"
         )
     raise TypeError(value)
 
 
 @st.composite
 def case_files(draw: st.DrawFn) -> bytes:
-    """Mostly-plausible case files with random unicode and random structure."""
+    """Case files for fuzzing: half valid in shape with text the font can draw (so rendering
+    is fuzzed too), half with any unicode, wrong types, missing fields and broken bytes."""
+    tame = draw(st.booleans())
+    text = DRAWABLE if tame else TEXT
+    figure = DRAWABLE.map(lambda t: t[:10]) if tame else FIGURE
+    outcome = st.fixed_dictionaries({"figure": figure, "label": text})
     fields: dict[str, object] = {
-        "title": draw(TEXT),
-        "organisation": draw(TEXT),
-        "service": draw(st.sampled_from(["public-health", "employment", "x"]) | TEXT),
-        "outcomes": draw(
-            st.lists(st.fixed_dictionaries({"figure": TEXT, "label": TEXT}), max_size=4)
-        ),
+        "title": draw(text),
+        "organisation": draw(text),
+        "service": draw(st.sampled_from(["public-health", "employment", "youth-services", "x"])),
+        "outcomes": draw(st.lists(outcome, min_size=1, max_size=3 if tame else 5)),
     }
-    for key in draw(st.lists(KEYS, max_size=4)):
-        fields[key] = draw(VALUE)
-    if draw(st.booleans()):
-        fields.pop(draw(st.sampled_from(sorted(fields))))
-    text = "\n".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in fields.items())
-    if draw(st.integers(0, 9)) == 0:  # sometimes: broken bytes or TOML
-        return text.encode()[: draw(st.integers(0, len(text.encode())))] + draw(
-            st.binary(max_size=8)
-        )
-    return text.encode()
+    if not tame and draw(st.booleans()):
+        for key in draw(st.lists(KEYS, max_size=4)):
+            fields[key] = draw(VALUE)
+        if draw(st.booleans()):
+            fields.pop(draw(st.sampled_from(sorted(fields))))
+    body = "\n".join(
+        f"{json.dumps(k, ensure_ascii=False)} = {_toml_value(v)}" for k, v in fields.items()
+    ).encode()
+    if not tame and draw(st.integers(0, 4)) == 0:  # broken bytes or TOML
+        return body[: draw(st.integers(0, len(body)))] + draw(st.binary(max_size=8))
+    return body
 
 
 @settings(
-    max_examples=int(os.environ.get("CARDGEN_FUZZ_EXAMPLES", "120")),
+    max_examples=int(os.environ.get("CARDGEN_FUZZ_EXAMPLES", "600")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
