@@ -181,15 +181,22 @@ def test_passed_rejects_a_budget_with_another_threshold() -> None:
         result.passed(DEFAULT_BUDGET)
 
 
-def test_antialiased_edge_pixel_is_classed_as_aa() -> None:
-    # A grey column between black and white fields is an anti-aliased edge; changing its grey
-    # is anti-aliasing, while changing a pixel inside the black field is a real difference.
+def _edge_pair() -> tuple[np.ndarray, np.ndarray]:
+    """Black | grey edge | white fields, and the same with the edge lighter and one black
+    pixel turned white."""
     base = np.zeros((9, 9, 3), np.uint8)
     base[:, 5:] = 255
     base[:, 4] = 100
     changed = base.copy()
     changed[:, 4] = 160
     changed[2, 1] = 255
+    return base, changed
+
+
+def test_antialiased_edge_pixel_is_classed_as_aa() -> None:
+    # A grey column between black and white fields is an anti-aliased edge; changing its grey
+    # is anti-aliasing, while changing a pixel inside the black field is a real difference.
+    base, changed = _edge_pair()
     result = compare(Image.fromarray(changed), Image.fromarray(base))
     assert (result.mask[:, 4] == ANTIALIASED).all()
     assert result.mask[2, 1] == DIFFERENT
@@ -314,12 +321,7 @@ def test_matches_reference_on_blocky_image(changes: int) -> None:
 
 
 def test_diff_image_colours() -> None:
-    base = np.zeros((9, 9, 3), np.uint8)
-    base[:, 5:] = 255
-    base[:, 4] = 100
-    changed = base.copy()
-    changed[:, 4] = 160
-    changed[2, 1] = 255
+    base, changed = _edge_pair()
     result = compare(Image.fromarray(changed), Image.fromarray(base))
     out = np.asarray(diff_image(Image.fromarray(changed), Image.fromarray(base), result))
     assert out.shape == (9, 9, 3)
