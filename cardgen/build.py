@@ -32,6 +32,7 @@ from .model import (
     Loaded,
     case_paths,
     display,
+    linear,
     load_cases,
     open_cases_dir,
 )
@@ -209,18 +210,12 @@ def _formats(tmpl: Templates, names: Iterable[str] | None) -> list[Format]:
 # --- rendering one card (runs in a worker process) -----------------------------------------
 
 
-def _linear(channel: NDArray[Any]) -> NDArray[np.float64]:
-    import numpy as np
-
-    c = np.asarray(channel, dtype=np.float64) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
 @functools.cache
 def _luminance_table() -> NDArray[np.float32]:
     import numpy as np
 
-    return _linear(np.arange(256)).astype(np.float32)  # per-channel linearisation, looked up
+    # model.linear for each of the 256 channel values, looked up per pixel.
+    return np.array([linear(c) for c in range(256)], dtype=np.float32)
 
 
 def relative_luminance(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:

@@ -158,3 +158,12 @@ def missing_characters(text: str) -> list[str]:
         if ord(ch) not in covered and not ch.isspace():
             seen.setdefault(ch)
     return list(seen)
+
+
+def undrawable(text: str) -> str | None:
+    """A message naming the characters the bundled fonts cannot draw, or None if all can be."""
+    missing = missing_characters(text)
+    if not missing:
+        return None
+    shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
+    return f"the bundled font cannot draw {shown}"

@@ -36,10 +36,9 @@ def _clean(value: Any) -> Any:
 
 
 def _drawable(value: str) -> str:
-    missing = fonts.missing_characters(value)
-    if missing:
-        shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
-        raise ValueError(f"the bundled font cannot draw {shown}; remove or replace it")
+    message = fonts.undrawable(value)
+    if message:
+        raise ValueError(f"{message}; remove or replace it")
     return value
 
 
@@ -280,14 +279,20 @@ def load_campaign(cases_dir: Path) -> Campaign:
     return campaign
 
 
+def linear(channel: int) -> float:
+    """An sRGB channel (0-255) in linear light, as WCAG 2 defines it."""
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def contrast(a: str, b: str) -> float:
     """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        r, g, bl = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * bl
-
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 

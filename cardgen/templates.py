@@ -440,16 +440,15 @@ def fit_svg(
             continue
         text = clean_text("".join(el.itertext()))
         field = el.attrib.get("data-field", "")
-        if box.slot in {slot.name for slot in slots} or box.slot in seen:
+        if box.slot in seen:
             problems.append(
                 Problem(template, box.slot, "two text boxes share this name; give each an id")
             )
         seen.add(box.slot)
-        missing = fonts.missing_characters(text)
-        if missing:
-            shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
+        message = fonts.undrawable(text)
+        if message:
             where = (source, field) if field else (template, box.slot)
-            problems.append(Problem(*where, f"the bundled font cannot draw {shown}"))
+            problems.append(Problem(*where, message))
             continue
         floor = fmt.floor(title=field == "title")
         if box.min_size < floor:  # caught here too when the size came from a Jinja expression
