@@ -568,7 +568,8 @@ def build(
     check_out_dir(out_dir)
     with out_lock(out_dir):
         the_plan = plan(cases_dir, formats=formats, slugs=slugs, templates_dir=templates_dir)
-        old_cards = manifest_cards(read_manifest(out_dir))
+        old = read_manifest(out_dir)
+        old_cards = manifest_cards(old)
         results: list[Result] = []
         todo: list[Job] = []
         for job in the_plan.jobs:
@@ -586,7 +587,7 @@ def build(
             if progress:
                 progress(result, len(the_plan.jobs))
         problems = the_plan.problems + [p for r in results for p in r.problems]
-        manifest = write_manifest(out_dir, the_plan, results, old_cards, partial=slugs is not None)
+        manifest = write_manifest(out_dir, the_plan, results, old, partial=slugs is not None)
         return Report(
             results,
             problems,
@@ -623,16 +624,17 @@ def write_manifest(
     out_dir: Path,
     the_plan: Plan,
     results: list[Result],
-    old_cards: dict[tuple[Any, Any], dict[str, Any]],
+    old: dict[str, Any],
     *,
     partial: bool,
 ) -> Path:
-    """Merge this run's cards into the manifest and write it (atomically, last).
+    """Merge this run's cards into the previous manifest ``old`` and write it (atomically, last).
 
     A partial run (some slugs only) keeps every other entry; a full run drops entries of
     deleted cases and removes their files.
     """
     built = {(r.job.format, r.job.slug): r for r in results}
+    old_cards = manifest_cards(old)
     planned_formats = {f.name for f in the_plan.formats}
     cards: dict[tuple[Any, Any], dict[str, Any]] = {}
     for key, entry in old_cards.items():
@@ -645,8 +647,7 @@ def write_manifest(
             cards[key] = result.entry
     # A card that failed keeps its last good PNG (nothing is lost); its failed entry names
     # that file, so it is still cleaned up if the case is deleted later.
-    old_failed = manifest_cards(read_manifest(out_dir), "failed")
-    previous = {**old_failed, **old_cards}
+    previous = {**manifest_cards(old, "failed"), **old_cards}
     failed = [
         {"slug": r.job.slug, "format": r.job.format, "problems": [str(p) for p in r.problems]}
         | ({"path": previous[k]["path"]} if previous.get(k, {}).get("path") else {})
@@ -744,11 +745,5 @@ def render_card(
             for job in the_plan.jobs
         ]
         if not debug:
-            old = manifest_cards(read_manifest(out_dir))
-            write_manifest(out_dir, the_plan, results, old, partial=True)
+            write_manifest(out_dir, the_plan, results, read_manifest(out_dir), partial=True)
     return results
-
-
-def is_terminal() -> bool:
-    """Whether progress may be drawn."""
-    return sys.stderr.isatty()

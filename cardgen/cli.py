@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 import click
 
 from . import __version__
-from .build import Report, Result, build, is_terminal
+from .build import Report, Result, build
 from .errors import CardgenError, Problem, UsageError
 from .model import LAUNCH, display
 from .templates import TEMPLATES_DIR
@@ -228,7 +228,7 @@ def build_cmd(
       cardgen build --format twitter --jobs 2
       cardgen build --cases other-campaign/ --out other-out/
     """
-    progress = Progress(enabled=is_terminal() and not quiet)
+    progress = Progress(enabled=sys.stderr.isatty() and not quiet)
     report = build(
         cases_dir,
         out_dir,

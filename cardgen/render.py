@@ -22,10 +22,6 @@ from .errors import CardgenError
 PNG_LEVEL = 1  # bench/: level 6 costs about twice the time for a few % fewer bytes
 
 
-class RefusedReference(CardgenError):
-    """A template tried to load something other than an embedded ``data:`` URI."""
-
-
 def _fetch(url: str, resource_type: str) -> bytes:
     # cairosvg's own safe fetcher silently swaps a refused URL for an empty image; we refuse
     # loudly so a template that points at file://, http:// or a relative path is fixed.
@@ -33,7 +29,7 @@ def _fetch(url: str, resource_type: str) -> bytes:
         from cairosvg.url import fetch
 
         return fetch(url, resource_type)
-    raise RefusedReference(
+    raise CardgenError(
         f'external reference "{url}" refused: templates may only use '
         "data: URIs (embed project assets with asset())"
     )
