@@ -606,8 +606,10 @@ def _match_groups(slots: list[Slot], groups: list[str], texts: list[str]) -> Non
         size = min(slots[i].fit.size for i in members)
         for i in members:
             if slots[i].fit.size > size:
-                box = dataclasses.replace(slots[i].fit.box, max_size=size)
-                slots[i] = dataclasses.replace(slots[i], fit=fit(texts[i], box))
+                # Capped, not a smaller box: the fit report still compares with what the
+                # template declared.
+                refit = fit(texts[i], slots[i].fit.box, cap=size)
+                slots[i] = dataclasses.replace(slots[i], fit=refit)
 
 
 def _set_lines(el: ET.Element, result: Fit) -> None:

@@ -158,9 +158,12 @@ class Box:
     balance: bool = True
     break_after: str = ""  # characters after which a line break is preferred, e.g. "="
 
-    def sizes(self) -> list[float]:
-        """Candidate font sizes, largest first, always ending on the minimum."""
-        out, size = [], self.max_size
+    def sizes(self, cap: float | None = None) -> list[float]:
+        """Candidate font sizes, largest (at most ``cap``) first, always ending on the minimum."""
+        out, size = (
+            [],
+            self.max_size if cap is None else max(self.min_size, min(cap, self.max_size)),
+        )
         while size > self.min_size:
             out.append(size)
             size -= self.step
@@ -358,11 +361,12 @@ def place(lines: list[str], box: Box, size: float) -> list[Line]:
     return placed
 
 
-def fit(text: str, box: Box) -> Fit:
-    """Set ``text`` in ``box`` at the largest size that fits, or raise :class:`FitError`."""
+def fit(text: str, box: Box, *, cap: float | None = None) -> Fit:
+    """Set ``text`` in ``box`` at the largest size (at most ``cap``) that fits, or raise
+    :class:`FitError`."""
     if not text:
-        return Fit(box, box.max_size, [])
-    for size in box.sizes():
+        return Fit(box, box.max_size if cap is None else min(cap, box.max_size), [])
+    for size in box.sizes(cap):
         lines = wrap(text, box, size)
         if _fits(lines, box, size):
             return Fit(box, size, place(lines, box, size))

@@ -142,3 +142,18 @@ def test_low_contrast_in_a_template_names_template_slot_and_colours(
     ) in result.stderr.splitlines()
     assert not (tmp_path / "out/twitter/small.png").exists()
     assert (tmp_path / "out/twitter/launch.png").exists()
+
+
+def test_grouped_boxes_share_a_size_and_keep_their_declared_maximum(
+    runner, one_case_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = run(
+        runner, "card", "launch", "--cases", one_case_dir, "--out", out, "--format", "twitter"
+    )
+    assert result.exit_code == 0, result.stderr
+    fits = json.loads((out / "manifest.json").read_text())["cards"][0]["fits"]
+    terms = [fits[f"term-{i}"] for i in (1, 2, 3)]
+    assert len({t["size"] for t in terms}) == 1, "data-group: one size for all three terms"
+    assert {t["max_size"] for t in terms} == {56}, "the report compares with the template's maximum"
+    assert terms[0]["size"] < 56
