@@ -51,6 +51,23 @@ def one_case_dir(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def templates_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped templates that a test may change."""
+    target = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, target)
+    return target
+
+
+def break_template(folder: Path, old: str, new: str, name: str = "case.twitter.svg") -> Path:
+    """Replace the first ``old`` (which must be there) with ``new`` in a template copy."""
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
 def card_svg(runner: CliRunner, cases_dir: Path, out: Path, slug: str = "small") -> Path:
     """Render one twitter card with `--svg` (which must succeed); the filled SVG's path."""
     result = run(

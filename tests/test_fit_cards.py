@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from .conftest import TEMPLATES, run
+from .conftest import break_template, run
 
 # The longest title that fits the twitter case card at its minimum title size (44px, 3 lines).
 LONGEST = (
@@ -114,15 +113,10 @@ def test_low_contrast_theme_is_named_in_campaign_toml(
 
 
 def test_low_contrast_in_a_template_names_template_slot_and_colours(
-    runner, one_case_dir: Path, tmp_path: Path
+    runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
 ) -> None:
-    templates = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, templates)
-    path = templates / "case.twitter.svg"
-    text = path.read_text()
     old = 'font-weight="bold" fill="#ffffff">{{ campaign.slogan }}'
-    assert old in text
-    path.write_text(text.replace(old, old.replace("#ffffff", "#555555")))
+    path = break_template(templates_dir, old, old.replace("#ffffff", "#555555"))
     result = run(
         runner,
         "build",
@@ -133,7 +127,7 @@ def test_low_contrast_in_a_template_names_template_slot_and_colours(
         "--format",
         "twitter",
         "--templates",
-        templates,
+        templates_dir,
     )
     assert result.exit_code == 1
     assert (

@@ -24,7 +24,7 @@ from PIL import Image
 
 from cardgen import fonts
 
-from .conftest import CASES, MINIMAL_CASE, ROOT, TEMPLATES, card_svg, run
+from .conftest import CASES, MINIMAL_CASE, ROOT, break_template, card_svg, run
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -171,21 +171,6 @@ def test_empty_and_missing_cases_folder(runner, tmp_path: Path) -> None:
 
 
 # --- templates -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def templates_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, target)
-    return target
-
-
-def break_template(folder: Path, old: str, new: str, name: str = "case.twitter.svg") -> Path:
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 def build_with(runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path):

@@ -16,7 +16,7 @@ from PIL import Image
 from cardgen.build import build
 from cardgen.templates import load_formats
 
-from .conftest import CASES, ROOT, TEMPLATES, run
+from .conftest import CASES, ROOT, TEMPLATES, break_template, run
 from .snapshot import RESULTS, Snapshots
 
 # Short title with two outcomes, the longest title, one outcome (Welsh), three outcomes.
@@ -85,24 +85,18 @@ def _must_fail(snapshots: Snapshots, actual: Path, name: str = "twitter/checkpoi
         assert entry.images[kind].exists() and entry.images[kind].parent == RESULTS
 
 
-def _templates_with(tmp_path: Path, old: str, new: str) -> Path:
-    folder = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, folder)
-    path = folder / "case.twitter.svg"
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
-    return folder
+def test_fails_on_one_step_colour_change(
+    runner, tmp_path: Path, templates_dir: Path, snapshots: Snapshots
+) -> None:
+    break_template(templates_dir, 'rx="12" fill="#0b0c0c"', 'rx="12" fill="#0c0c0c"')
+    _must_fail(snapshots, _render(runner, tmp_path, templates=templates_dir))
 
 
-def test_fails_on_one_step_colour_change(runner, tmp_path: Path, snapshots: Snapshots) -> None:
-    folder = _templates_with(tmp_path, 'rx="12" fill="#0b0c0c"', 'rx="12" fill="#0c0c0c"')
-    _must_fail(snapshots, _render(runner, tmp_path, templates=folder))
-
-
-def test_fails_on_a_2px_shift_of_the_title(runner, tmp_path: Path, snapshots: Snapshots) -> None:
-    folder = _templates_with(tmp_path, 'data-box="48 146 1104 210"', 'data-box="48 148 1104 210"')
-    _must_fail(snapshots, _render(runner, tmp_path, templates=folder))
+def test_fails_on_a_2px_shift_of_the_title(
+    runner, tmp_path: Path, templates_dir: Path, snapshots: Snapshots
+) -> None:
+    break_template(templates_dir, 'data-box="48 146 1104 210"', 'data-box="48 148 1104 210"')
+    _must_fail(snapshots, _render(runner, tmp_path, templates=templates_dir))
 
 
 def test_fails_on_a_changed_word_in_a_figure(runner, tmp_path: Path, snapshots: Snapshots) -> None:
