@@ -1,222 +1,67 @@
-"""``cardgen preview``: a local web page showing every card, re-rendered as files change.
+"""The preview's state: its cards, the watcher, the planner/renderer thread and the workers.
 
 One background thread watches the templates, cases and fonts (watchfiles), re-plans after a
-debounced change and compares each card's cache key (build.plan's ``Job.key``) with the key of
-what the page shows: only cards whose key changed are rendered again, in a small pool of worker
-processes. Each finished card is pushed to the open pages as a server-sent event, so an edit in
-a template shows up in the browser without a reload. Problems are shown in place of the card,
-worded as the CLI prints them (``str(Problem)``), and the server keeps going until they are fixed.
-
-A stress row renders each case template with built-in edge cases (the longest title that fits
-and one word more, a long organisation, long outcome labels, the widest figures, Welsh ŵ ŷ).
-
-The page is plain HTML, CSS and JavaScript in ``preview_static/``, served with the standard
-library's ``http.server``; nothing is fetched from the network.
+debounced change and compares each card's cache key (``build.plan``'s ``Job.key``) with the key
+of what the page shows: only cards whose key changed are rendered again, in a small pool of
+worker processes. Each finished card is pushed to the open pages as a server-sent event.
+Problems are shown in place of the card, worded as the CLI prints them (``str(Problem)``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import contextlib
 import multiprocessing
 import os
 import queue
 import shutil
-import signal
 import tempfile
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import click
+from watchfiles import DefaultFilter
 
-from . import build, fonts, render, text
-from .build import Job, Result, plan, render_job
-from .campaign import case_context
-from .errors import CardgenError, Problem
-from .model import LAUNCH, Campaign, Case, Loaded, case_paths, display
-from .templates import TEMPLATES_DIR, load_formats, template_name, templates
-from .text import FitError, clean_text, fit
+from .. import fonts, render, text
+from ..build import Job, Result, plan
+from ..errors import CardgenError, Problem
+from ..model import LAUNCH, Campaign, case_paths, display
+from ..templates import TEMPLATES_DIR, Format, load_formats, template_name, templates
+from . import worker
+from .server import Hub, Server, sse
+from .stress import stress_jobs
 
-STATIC_DIR = Path(__file__).resolve().parent / "preview_static"
-STATIC_FILES = {
-    "/": ("index.html", "text/html; charset=utf-8"),
-    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/style.css": ("style.css", "text/css; charset=utf-8"),
-}
 DEBOUNCE_MS, STEP_MS = 500, 50  # watchfiles: group a burst of saves; yield after 50 ms of quiet
-KEEPALIVE_S = 15.0  # an SSE comment this often finds closed connections
 RENDER_TIMEOUT_S = 120.0
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-# --- stress data ---------------------------------------------------------------------------
-
-# Every stress card starts from this case and changes one thing. It uses the service with the
-# longest label and the campaign's last day, which are edge cases of their own.
-STRESS_BASE: dict[str, Any] = {
-    "title": "Shared lives: adults with learning disabilities living with local carers",
-    "organisation": "Somerset County Council",
-    "summary": (
-        "Adults with learning disabilities live with, or spend their days with, approved local "
-        "carers instead of in residential care, matched by a small team."
-    ),
-    "model": "Outcomes-based commissioning",
-    "partners": ["NHS Somerset", "Shared Lives Plus", "Somerset Care Providers Association"],
-    "url": "https://www.gov.uk/government/case-studies/example",
-    "outcomes": [
-        {"figure": "35%", "label": "fewer hospital admissions"},
-        {"figure": "£1.2m", "label": "saved in the first year"},
-        {"figure": "9 in 10", "label": "people would recommend it"},
-    ],
-}
-# Cut word by word to the longest prefix that fits each format's title box.
-STRESS_TITLE = (
-    "Commissioning for outcomes: how a county council, six district councils, the NHS and "
-    "forty voluntary groups in rural Northumberland jointly commissioned one service to help "
-    "older people stay independent, connected and out of hospital for longer, and what other "
-    "places can learn"
-)
-STRESS: list[tuple[str, str, dict[str, Any]]] = [
-    # (name, caption, changes to STRESS_BASE); the two title cases are filled in per format
-    ("longest-title", "Longest title that fits", {}),
-    ("title-too-long", "One word too long: expected to fail", {}),
-    (
-        "long-organisation",
-        "Longest organisation",
-        {"organisation": "Bournemouth, Christchurch and Poole Council and Dorset County Hospital"},
-    ),
-    (
-        "long-labels",
-        "Three outcomes with long labels",
-        {
-            "outcomes": [
-                {"figure": "20%", "label": "fewer repeat referrals to children’s social care"},
-                {"figure": "3 in 4", "label": "more older people still at home a year later"},
-                {"figure": "1,300", "label": "people helped into work after two years out"},
-            ]
-        },
-    ),
-    (
-        "widest-figures",
-        "Widest figures",
-        {
-            "outcomes": [
-                {"figure": "£888,888", "label": o["label"]} for o in STRESS_BASE["outcomes"]
-            ]
-        },
-    ),
-    (
-        "welsh",
-        "Welsh: ŵ ŷ",
-        {
-            "title": "Neuadd bentref Llŷn yn nwylo’r gymuned sy’n ei defnyddio",
-            "organisation": "Cyngor Gwynedd a Grŵp Cynefin",
-            "outcomes": [
-                {"figure": "£18,000", "label": "o arbedion bob blwyddyn"},
-                {"figure": "120", "label": "o wirfoddolwyr ar draws Llŷn"},
-            ],
-        },
-    ),
-    (
-        "one-outcome",
-        "One outcome, short text",
-        {"title": "Village hubs", "outcomes": [{"figure": "12", "label": "hubs"}]},
-    ),
-]
 
 
-def stress_case(name: str, changes: dict[str, Any], campaign: Campaign) -> Loaded:
-    """An in-memory case (with a fake path for messages); invalid data raises CardgenError."""
-    from .model import validate
+class EditorFilter(DefaultFilter):
+    """Editors' temporary files are not changes: watchfiles' defaults and a few more.
 
-    service = max(campaign.services, key=lambda s: len(campaign.services[s].label))
-    data = {**STRESS_BASE, "service": service, "day": campaign.days, **changes}
-    path = Path("stress") / f"{name}.toml"
-    return Loaded(name, path, validate(Case, data, display(path)))
-
-
-def _title_box(title: str, campaign: Campaign, fmt: Any, templates_dir: Path) -> Any:
-    """The case template's title box and the text it gets, filled for a stress case."""
-    from .templates import SVG_NS, read_box
-
-    loaded = stress_case("longest-title", {"title": title}, campaign)
-    name = template_name("case", fmt.name)
-    svg = templates(templates_dir.resolve()).fill(
-        name, build.with_format(case_context(loaded, campaign), fmt)
-    )
-    for el in ET.fromstring(svg).iter(f"{{{SVG_NS}}}text"):
-        if el.get("data-field") == "title" and "data-box" in el.attrib:
-            return read_box(el, name), clean_text("".join(el.itertext()))
-    return None, ""
-
-
-def longest_title(campaign: Campaign, fmt: Any, templates_dir: Path) -> int:
-    """How many words of STRESS_TITLE fit the format's title box (0 if none, or it is broken).
-
-    A title fits if first-fit lines at the box's smallest size are few enough, which is what
-    the fitting pass decides too; balancing and the larger sizes only change how it looks.
+    The defaults cover vim's swap files (``.x.swp``, ``.x.swx``), backups (``x~``), Emacs
+    locks (``.#x``) and JetBrains' temporaries. Added: Emacs auto-saves (``#x#``), ``sed -i``'s
+    temporary file (``sedAbC123``), vim's write probe (``4913``), partial saves (``x.tmp``,
+    gedit's ``.goutputstream-*``, Kate's ``x.kate-swp``). A save that writes a temporary file
+    and renames it over the real one is still seen: as a change of the real file.
     """
-    words = STRESS_TITLE.split()
 
-    def fits(n: int) -> bool:
-        box, text = _title_box(" ".join(words[:n]), campaign, fmt, templates_dir)
-        if box is None:
-            return True  # no title box: any title fits
-        try:
-            fit(text, dataclasses.replace(box, max_size=box.min_size, balance=False))
-        except FitError:
-            return False
-        return True
-
-    try:
-        lo, hi = 0, len(words)  # words[:lo] fits (or lo is 0); words[:hi + 1] does not
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
-    except (CardgenError, ET.ParseError):
-        return 0  # a broken template: its own error is shown on the cards
-    return lo
-
-
-# --- rendering in worker processes ---------------------------------------------------------
-
-_GENERATION = [-1]
-
-
-def _init_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it stops the pool
-    fonts.setup_fontconfig()
-    text.measurer()
-
-
-def _render(
-    job: Job, out_dir: Path, templates_dir: Path, generation: int, debug: bool = False
-) -> tuple[Result, bytes | None]:
-    """Render one card in a worker; returns the result and the PNG's bytes."""
-    if generation != _GENERATION[0]:  # a new planning round: re-read formats and templates
-        templates.cache_clear()
-        _GENERATION[0] = generation
-    result = render_job(job, out_dir, templates_dir=templates_dir, debug=debug)
-    if result.status != "rendered":
-        return result, None
-    name = f"{job.format}/{job.slug}.debug.png" if debug else job.path
-    return result, (out_dir / name).read_bytes()
+    ignore_entity_patterns = (
+        *DefaultFilter.ignore_entity_patterns,
+        r"^#.*#$",
+        r"^sed[A-Za-z0-9]{6}$",
+        r"^4913$",
+        r"\.tmp$",
+        r"^\.goutputstream-",
+        r"\.kate-swp$",
+    )
 
 
 def _internal(exc: BaseException, where: str) -> Problem:
     return Problem(where, "", f"internal error: {type(exc).__name__}: {exc} (please report it)")
-
-
-# --- the preview's state -------------------------------------------------------------------
 
 
 @dataclass
@@ -269,46 +114,6 @@ class Target:
     problems: list[Problem] = field(default_factory=list)
 
 
-class Hub:
-    """Server-sent event subscribers: one queue per open page."""
-
-    def __init__(self) -> None:
-        self._queues: set[queue.Queue[bytes | None]] = set()
-        self._lock = threading.Lock()
-
-    def subscribe(self, first: bytes) -> queue.Queue[bytes | None]:
-        """A new page's queue, starting with ``first``."""
-        q: queue.Queue[bytes | None] = queue.Queue()
-        q.put(first)
-        with self._lock:
-            self._queues.add(q)
-        return q
-
-    def unsubscribe(self, q: queue.Queue[bytes | None]) -> None:
-        """Forget a closed page."""
-        with self._lock:
-            self._queues.discard(q)
-
-    def publish(self, message: bytes) -> None:
-        """Send to every page."""
-        with self._lock:
-            for q in self._queues:
-                q.put(message)
-
-    def close(self) -> None:
-        """End every stream."""
-        with self._lock:
-            for q in self._queues:
-                q.put(None)
-            self._queues.clear()
-
-
-def sse(event: str, data: Any) -> bytes:
-    """One server-sent event."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return f"event: {event}\ndata: {payload}\n\n".encode()
-
-
 class Preview:
     """The preview server: watcher, planner/renderer thread, worker pool and HTTP server.
 
@@ -331,7 +136,7 @@ class Preview:
         self.templates_dir = Path(templates_dir)
         self.host, self.port = host, port
         self.jobs = jobs or min(4, os.cpu_count() or 1)
-        self.log = log or (lambda message: None)
+        self._log = log or (lambda message: None)
         self.watched = [self.cases_dir, self.templates_dir, fonts.FONTS_DIR]
         self.cards: dict[str, Card] = {}
         self.order: list[str] = []
@@ -345,7 +150,7 @@ class Preview:
         self._watching = threading.Event()
         self._changes: set[str] = set()
         self._generation = 0
-        self._title_fits: dict[str, tuple[str, int]] = {}  # format -> (key, words that fit)
+        self._title_fits: dict[str, int] = {}  # stress.stress_jobs' memo of title lengths
         self._rows: dict[str, tuple[str, int | None, str]] = {}  # slug -> (kind, day, title)
         self.formats: list[dict[str, Any]] = []
         self._printed: set[str] = set()
@@ -353,8 +158,8 @@ class Preview:
         self._pool: ProcessPoolExecutor | None = None
         self._threads: list[threading.Thread] = []
         self._broken = False  # a worker died: the pool is replaced after this round
-        self._out = Path()  # rendered images, in a temporary folder while running
-        self.server: ThreadingHTTPServer | None = None
+        self._out: Path | None = None  # rendered images, in a temporary folder while running
+        self.server: Server | None = None
 
     # --- life cycle ---
 
@@ -371,12 +176,10 @@ class Preview:
                 "a preview cannot start in a worker process: a script that starts one must "
                 "do so under `if __name__ == '__main__':`"
             )
-        server = ThreadingHTTPServer((self.host, self.port), Handler)
-        server.daemon_threads = True
-        server.preview = self  # type: ignore[attr-defined]
+        server = Server((self.host, self.port), self)
         self.server, self.port = server, server.server_address[1]
         self._out = Path(tempfile.mkdtemp(prefix="cardgen-preview-"))
-        self._pool = self._new_pool()
+        self._pool = worker.new_pool(self.jobs)
         self._dirty.set()  # the first round renders everything
         for target, name in (
             (lambda: server.serve_forever(poll_interval=0.1), "preview-http"),
@@ -402,7 +205,8 @@ class Preview:
             thread.join(timeout=10)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self._out, ignore_errors=True)
+        if self._out is not None:
+            shutil.rmtree(self._out, ignore_errors=True)
 
     def __enter__(self) -> Preview:
         self.start()
@@ -420,20 +224,17 @@ class Preview:
             time.sleep(0.05)
         return False
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn: fresh processes (this one runs threads, so fork is unsafe), started once and
-        # reused; restarted only when the fonts change, as fontconfig reads them once.
-        return ProcessPoolExecutor(
-            max_workers=self.jobs,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-        )
+    def log(self, message: str) -> None:
+        """Tell the user; a log nobody reads any more (a closed pipe) is no reason to stop."""
+        with contextlib.suppress(OSError):
+            self._log(message)
 
     # --- watching ---
 
     def _watch(self) -> None:
         from watchfiles import watch
 
+        editors = EditorFilter()
         while not self._stop.is_set():
             paths = [p for p in self.watched if p.exists()]
             try:
@@ -445,6 +246,7 @@ class Preview:
                     rust_timeout=200,
                     yield_on_timeout=True,  # an empty set now and then: the watch is running
                     raise_interrupt=False,
+                    watch_filter=editors,
                 ):
                     self._watching.set()
                     if changes:
@@ -531,7 +333,7 @@ class Preview:
         with self._lock:
             if broken is not None and self._pool is not broken:
                 return  # another thread replaced it already
-            old, self._pool = self._pool, self._new_pool()
+            old, self._pool = self._pool, worker.new_pool(self.jobs)
         if old is not None:
             old.shutdown(wait=False, cancel_futures=True)
 
@@ -540,11 +342,11 @@ class Preview:
         pool = self._pool
         assert pool is not None
         try:
-            return pool.submit(_render, *args)
+            return pool.submit(worker.render, *args)
         except BrokenProcessPool:
             self._replace_pool(broken=pool)
             assert self._pool is not None
-            return self._pool.submit(_render, *args)
+            return self._pool.submit(worker.render, *args)
 
     def _plan(self) -> tuple[list[Target], list[Problem]]:
         """Every card the page should show, with its job or its problems."""
@@ -597,7 +399,8 @@ class Preview:
         for path in paths:
             where = display(path)
             own[path.stem] = fatal + take(lambda p, w=where: p.where == w)
-        targets = []
+        targets, stress = [], []  # the campaign's cards come first on the page, then stress
+        campaign = the_plan.campaign if the_plan else None
         for fmt in formats:
             broken = {kind: of_template(kind, fmt) for kind in kinds[fmt]}
             for slug, kind, day, title in rows:
@@ -609,8 +412,8 @@ class Preview:
                 problems = own.get(slug, fatal) + broken[kind]
                 targets.append(Target(card, jobs.get((fmt, slug)), problems))
             if "case" in kinds[fmt]:
-                campaign = the_plan.campaign if the_plan else None
-                targets += self._stress_targets(fmt, campaign, fatal + broken["case"])
+                stress += self._stress_targets(formats[fmt], campaign, fatal + broken["case"])
+        targets += stress
         loose = fatal + [p for i, p in enumerate(found) if i not in used]
         self.formats = [
             {"name": f.name, "width": f.width, "height": f.height, "description": f.description}
@@ -619,41 +422,16 @@ class Preview:
         return targets, loose
 
     def _stress_targets(
-        self, fmt_name: str, campaign: Campaign | None, broken: list[Problem]
+        self, fmt: Format, campaign: Campaign | None, broken: list[Problem]
     ) -> list[Target]:
         """The stress row of one format: built-in cases through the case template."""
-        tmpl = templates(self.templates_dir.resolve())
-        fmt = tmpl.formats[fmt_name]
-        name = template_name("case", fmt_name)
-        words, fits = STRESS_TITLE.split(), 0
-        if campaign is not None and not broken:
-            base = build.with_format(case_context(stress_case("base", {}, campaign), campaign), fmt)
-            key = build.card_key(base, name, fmt, tmpl.folder)
-            if self._title_fits.get(fmt_name, ("", 0))[0] != key:  # only when the template changed
-                self._title_fits[fmt_name] = (key, longest_title(campaign, fmt, self.templates_dir))
-            fits = self._title_fits[fmt_name][1]
-        titles = {
-            "longest-title": " ".join(words[: max(fits, 1)]),
-            "title-too-long": " ".join(words[: fits + 1]),
-        }
+        row = stress_jobs(campaign, fmt, self.templates_dir, blocked=broken, memo=self._title_fits)
         targets = []
-        for stress, caption, changes in STRESS:
-            card = Card(f"stress/{fmt_name}/{stress}", "stress", fmt_name, stress, None, caption)
-            card.expect_error = stress == "title-too-long"
-            if stress in titles:
-                changes = {"title": titles[stress]}
-                caption += f" ({len(titles[stress])} characters)" * bool(fits)
-            card.caption = f"{caption} · {fmt_name}"
-            target = Target(card, problems=list(broken))
-            if campaign is not None and not broken:
-                try:
-                    loaded = stress_case(stress, changes, campaign)
-                    context = build.with_format(case_context(loaded, campaign), fmt)
-                    key = build.card_key(context, name, fmt, tmpl.folder)
-                    target.job = Job("case", stress, fmt_name, name, loaded.where, context, key)
-                except CardgenError as exc:
-                    target.problems = exc.problems
-            targets.append(target)
+        for item in row:
+            card_id = f"stress/{fmt.name}/{item.name}"
+            card = Card(card_id, "stress", fmt.name, item.name, None, item.caption)
+            card.caption, card.expect_error = f"{item.caption} · {fmt.name}", item.expect_error
+            targets.append(Target(card, item.job, item.problems))
         return targets
 
     def _apply_plan(self, targets: list[Target], loose: list[Problem]) -> list[tuple[str, Job]]:
@@ -780,6 +558,10 @@ class Preview:
         with self._lock:
             return self.hub.subscribe(sse("state", self._state()))
 
+    def unsubscribe(self, events: queue.Queue[bytes | None]) -> None:
+        """Forget a page that went away."""
+        self.hub.unsubscribe(events)
+
     def image(self, card_id: str) -> tuple[bytes, str] | None:
         """A card's last good PNG and its sha256."""
         with self._lock:
@@ -807,169 +589,3 @@ class Preview:
         with self._lock:
             self._debug[card_id] = (job.key, png)
         return png
-
-
-# --- HTTP ----------------------------------------------------------------------------------
-
-
-class Handler(BaseHTTPRequestHandler):
-    """The page, its script and styles, the card images, the state and the event stream."""
-
-    server_version = "cardgen-preview"
-    protocol_version = "HTTP/1.1"
-
-    @property
-    def preview(self) -> Preview:
-        return self.server.preview  # type: ignore[attr-defined,no-any-return]
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # one line per request would drown the change log
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        if not self._host_allowed():
-            return self._send(HTTPStatus.FORBIDDEN, b"unexpected Host header\n", "text/plain")
-        try:
-            if url.path in STATIC_FILES:
-                name, mime = STATIC_FILES[url.path]
-                return self._send(HTTPStatus.OK, (STATIC_DIR / name).read_bytes(), mime)
-            if url.path == "/api/state":
-                body = json.dumps(self.preview.state(), ensure_ascii=False).encode()
-                return self._send(HTTPStatus.OK, body, "application/json")
-            if url.path == "/events":
-                return self._events()
-            if url.path.endswith(".png"):
-                return self._image(url.path[1:-4], parse_qs(url.query))
-            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def _host_allowed(self) -> bool:
-        # A page on another site must not reach this server through a rebound DNS name.
-        if self.preview.host not in LOOPBACK:
-            return True
-        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
-        return host in LOOPBACK
-
-    def _send(self, status: HTTPStatus, body: bytes, mime: str, cache: str = "no-cache") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", mime)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", cache)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if mime.startswith("text/html"):
-            self.send_header("Content-Security-Policy", "default-src 'self'")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _image(self, card_id: str, query: dict[str, list[str]]) -> None:
-        if query.get("debug") == ["1"]:
-            try:
-                png = self.preview.debug_image(card_id)
-            except Exception as exc:
-                body = f"cannot draw the debug overlay: {exc}\n".encode()
-                return self._send(HTTPStatus.SERVICE_UNAVAILABLE, body, "text/plain")
-            if png is None:
-                return self._send(HTTPStatus.NOT_FOUND, b"no such card\n", "text/plain")
-            return self._send(HTTPStatus.OK, png, "image/png")
-        found = self.preview.image(card_id)
-        if found is None:
-            return self._send(HTTPStatus.NOT_FOUND, b"no such card\n", "text/plain")
-        png, sha = found
-        # A versioned URL names one image for ever; any other URL must be checked again.
-        fixed = query.get("v") == [sha[:12]]
-        cache = "max-age=31536000, immutable" if fixed else "no-cache"
-        self._send(HTTPStatus.OK, png, "image/png", cache)
-
-    def _events(self) -> None:
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        events = self.preview.subscribe()
-        try:
-            self.wfile.write(b"retry: 1000\n\n")
-            while True:
-                try:
-                    message = events.get(timeout=KEEPALIVE_S)
-                except queue.Empty:
-                    message = b": keep-alive\n\n"
-                if message is None:
-                    return
-                self.wfile.write(message)
-                self.wfile.flush()
-        finally:
-            self.preview.hub.unsubscribe(events)
-
-
-# --- the command ---------------------------------------------------------------------------
-
-
-def _folder() -> click.Path:
-    return click.Path(path_type=Path, exists=True, file_okay=False)
-
-
-@click.command("preview")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port to listen on (0 picks a free one).",
-)
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on; any other than 127.0.0.1 shows the cards to your network.",
-)
-@click.option(
-    "--cases",
-    "cases_dir",
-    default="cases",
-    show_default=True,
-    type=_folder(),
-    help="Folder of case files and campaign.toml.",
-)
-@click.option(
-    "--templates",
-    "templates_dir",
-    default=str(TEMPLATES_DIR),
-    show_default="svg_templates/",
-    type=_folder(),
-    help="Folder of SVG templates and formats.toml.",
-)
-def preview_cmd(port: int, host: str, cases_dir: Path, templates_dir: Path) -> None:
-    """Live preview: every card of every format in the browser, redrawn as you edit.
-
-    Watches the templates, the cases and the fonts and draws again only the cards a change
-    affects; the open page updates itself. Problems appear in place of their card, worded as
-    `cardgen build` prints them. A stress row shows each case template with edge cases.
-    Stop with Ctrl-C.
-
-    \b
-    Examples:
-      cardgen preview
-      cardgen preview --port 8080 --templates my_templates/
-    """
-    preview = Preview(cases_dir, templates_dir, host=host, port=port, log=click.echo)
-    try:
-        url = preview.start()
-    except OSError as exc:
-        raise click.ClickException(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
-            "try another --port (0 picks a free one)"
-        ) from None
-    if host not in LOOPBACK:
-        click.echo(f"warning: listening on {host}: your network can see these cards", err=True)
-    watching = ", ".join(f"{display(p)}/" for p in preview.watched)
-    click.echo(f"cardgen preview: {url}  (watching {watching}; Ctrl-C to stop)")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        click.echo("stopping")
-    finally:
-        preview.stop()

@@ -1,0 +1,216 @@
+"""The stress row: each case template drawn with built-in edge cases.
+
+Every stress card is a case held in memory that changes one thing of a base case: the longest
+title that fits and one word more, a long organisation, long outcome labels, the widest
+figures, Welsh ŵ ŷ. Its data is validated by the case model (``cardgen.model``) and then takes
+the steps ``build.plan`` takes for a case file (limits, template context, format, cache key),
+so it is drawn exactly as a real case would be. :func:`stress_jobs` is the one entry point:
+when the planner accepts in-memory cases, it is the one place to switch over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..build import Job, card_key, prepare, with_format
+from ..campaign import case_context, check_limits
+from ..errors import CardgenError, Problem
+from ..model import Campaign, Case, Loaded, display, validate
+from ..templates import Format, Templates, template_name, templates
+
+# Every stress card starts from this case and changes one thing. It uses the service with the
+# longest label and the campaign's last day, which are edge cases of their own.
+STRESS_BASE: dict[str, Any] = {
+    "title": "Shared lives: adults with learning disabilities living with local carers",
+    "organisation": "Somerset County Council",
+    "summary": (
+        "Adults with learning disabilities live with, or spend their days with, approved local "
+        "carers instead of in residential care, matched by a small team."
+    ),
+    "model": "Outcomes-based commissioning",
+    "partners": ["NHS Somerset", "Shared Lives Plus", "Somerset Care Providers Association"],
+    "url": "https://www.gov.uk/government/case-studies/example",
+    "outcomes": [
+        {"figure": "35%", "label": "fewer hospital admissions"},
+        {"figure": "£1.2m", "label": "saved in the first year"},
+        {"figure": "9 in 10", "label": "people would recommend it"},
+    ],
+}
+# Cut word by word to the longest prefix that fits each format's title box.
+STRESS_TITLE = (
+    "Commissioning for outcomes: how a county council, six district councils, the NHS and "
+    "forty voluntary groups in rural Northumberland jointly commissioned one service to help "
+    "older people stay independent, connected and out of hospital for longer, and what other "
+    "places can learn"
+)
+TITLE_CASES = ("longest-title", "title-too-long")  # their titles are cut per format
+EXPECTED_TO_FAIL = "title-too-long"
+STRESS: list[tuple[str, str, dict[str, Any]]] = [
+    # (name, caption, changes to STRESS_BASE); the two title cases are filled in per format
+    ("longest-title", "Longest title that fits", {}),
+    ("title-too-long", "One word too long: expected to fail", {}),
+    (
+        "long-organisation",
+        "Longest organisation",
+        {"organisation": "Bournemouth, Christchurch and Poole Council and Dorset County Hospital"},
+    ),
+    (
+        "long-labels",
+        "Three outcomes with long labels",
+        {
+            "outcomes": [
+                {"figure": "20%", "label": "fewer repeat referrals to children’s social care"},
+                {"figure": "3 in 4", "label": "more older people still at home a year later"},
+                {"figure": "1,300", "label": "people helped into work after two years out"},
+            ]
+        },
+    ),
+    (
+        "widest-figures",
+        "Widest figures",
+        {
+            "outcomes": [
+                {"figure": "£888,888", "label": o["label"]} for o in STRESS_BASE["outcomes"]
+            ]
+        },
+    ),
+    (
+        "welsh",
+        "Welsh: ŵ ŷ",
+        {
+            "title": "Neuadd bentref Llŷn yn nwylo’r gymuned sy’n ei defnyddio",
+            "organisation": "Cyngor Gwynedd a Grŵp Cynefin",
+            "outcomes": [
+                {"figure": "£18,000", "label": "o arbedion bob blwyddyn"},
+                {"figure": "120", "label": "o wirfoddolwyr ar draws Llŷn"},
+            ],
+        },
+    ),
+    (
+        "one-outcome",
+        "One outcome, short text",
+        {"title": "Village hubs", "outcomes": [{"figure": "12", "label": "hubs"}]},
+    ),
+]
+
+
+@dataclass
+class StressCard:
+    """One stress case in one format: the job that draws it, or the problems that stop it."""
+
+    name: str
+    caption: str  # what it tests, e.g. "Longest title that fits (72 characters)"
+    expect_error: bool
+    job: Job | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def stress_jobs(
+    campaign: Campaign | None,
+    fmt: Format,
+    templates_dir: Path,
+    *,
+    blocked: list[Problem] | None = None,
+    memo: dict[str, int] | None = None,
+) -> list[StressCard]:
+    """The stress row of one format, in :data:`STRESS` order.
+
+    ``blocked`` are problems that stop every case card of the format (a broken case template,
+    a broken campaign.toml): each stress card shows them instead. ``memo`` keeps, per cache
+    key of the base case, how many words of :data:`STRESS_TITLE` fit, so that the search runs
+    again only when the template, the format, the fonts or the campaign change.
+    """
+    if campaign is None or blocked:
+        return [
+            StressCard(name, caption, name == EXPECTED_TO_FAIL, problems=list(blocked or []))
+            for name, caption, _ in STRESS
+        ]
+    tmpl = templates(templates_dir.resolve())
+    words = STRESS_TITLE.split()
+    fits = _title_words(campaign, fmt, tmpl, {} if memo is None else memo)
+    titles = {
+        "longest-title": " ".join(words[: max(fits, 1)]),
+        "title-too-long": " ".join(words[: fits + 1]),
+    }
+    row = []
+    for name, caption, changes in STRESS:
+        if name in titles:
+            changes = {"title": titles[name]}
+            caption += f" ({len(titles[name])} characters)" * bool(fits)
+        card = StressCard(name, caption, name == EXPECTED_TO_FAIL)
+        try:
+            card.job = _job(stress_case(name, changes, campaign), campaign, fmt, tmpl)
+        except CardgenError as exc:
+            card.problems = list(exc.problems)
+        row.append(card)
+    return row
+
+
+def stress_case(name: str, changes: dict[str, Any], campaign: Campaign) -> Loaded:
+    """The base case with ``changes``, validated as a case file is; problems raise CardgenError.
+
+    Its path, ``stress/<name>.toml``, exists only to name it in messages. The checks of
+    ``model.load_case`` that need a file (the slug) or the campaign (a known service, a day
+    in range) hold by construction: the names are slugs, the service and day are the
+    campaign's own.
+    """
+    service = max(campaign.services, key=lambda s: len(campaign.services[s].label))
+    data = {**STRESS_BASE, "service": service, "day": campaign.days, **changes}
+    path = Path("stress") / f"{name}.toml"
+    loaded = Loaded(name, path, validate(Case, data, display(path)))
+    problems = check_limits(loaded, campaign)  # as build.plan checks every case
+    if problems:
+        raise CardgenError(problems)
+    return loaded
+
+
+def _job(loaded: Loaded, campaign: Campaign, fmt: Format, tmpl: Templates) -> Job:
+    """The case's card in one format, made as ``build.plan`` makes a case's job."""
+    context = with_format(case_context(loaded, campaign), fmt)
+    name = template_name("case", fmt.name)
+    key = card_key(context, name, fmt, tmpl.folder)
+    return Job("case", loaded.slug, fmt.name, name, loaded.where, context, key)
+
+
+def _title_words(campaign: Campaign, fmt: Format, tmpl: Templates, memo: dict[str, int]) -> int:
+    """How many words of STRESS_TITLE the case template takes (0 if it cannot draw a case)."""
+    try:
+        key = _job(stress_case("base", {}, campaign), campaign, fmt, tmpl).key
+    except CardgenError:
+        return 0
+    if key not in memo:
+        if len(memo) > 32:  # keys of old templates: forget them
+            memo.clear()
+        memo[key] = longest_title(campaign, fmt, tmpl)
+    return memo[key]
+
+
+def longest_title(campaign: Campaign, fmt: Format, tmpl: Templates) -> int:
+    """How many words of STRESS_TITLE fit the format's case card (0 if none, or it is broken).
+
+    A title fits if preparing the card (``build.prepare``: fill, fit every text box, check
+    contrast) raises no problem about the title: the very test a render makes. Any other
+    problem means the template cannot draw a case at all, and its cards show why.
+    """
+    words = STRESS_TITLE.split()
+
+    def fits(n: int) -> bool:
+        loaded = stress_case("longest-title", {"title": " ".join(words[:n])}, campaign)
+        try:
+            prepare(_job(loaded, campaign, fmt, tmpl), tmpl)
+        except CardgenError as exc:
+            if any(p.field == "title" for p in exc.problems):
+                return False
+            raise
+        return True
+
+    try:
+        lo, hi = 0, len(words)  # words[:lo] fits (or lo is 0); words[:hi + 1] does not
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    except CardgenError:
+        return 0  # a broken template: its own error is shown on the cards
+    return lo
