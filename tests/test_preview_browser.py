@@ -16,8 +16,8 @@ import pytest
 
 from cardgen.preview import Preview
 
-from .conftest import CASES, ROOT
-from .test_preview import MARK, TEMPLATES, add_mark, cards, twitter_only
+from .conftest import CASES, ROOT, TEMPLATES
+from .preview_support import MARK, add_mark, cards, twitter_only
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 RESULTS = ROOT / "tests" / "results" / "preview"
@@ -90,6 +90,11 @@ def test_page_shows_every_card_and_follows_a_template_edit(tmp_path: Path, drive
 
         # Every card is on the page: an image that loaded, or (the one expected) an error.
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "figure.card")) == len(expected))
+        # In the server's order: the campaign's cards first, then the stress rows.
+        shown = "return [...document.querySelectorAll('figure.card')].map(f => f.dataset.id)"
+        order = list(expected)
+        assert driver.execute_script(shown) == order
+        assert order[0].startswith("card/") and order[-1].startswith("stress/")
         images = [c for c in expected.values() if c["status"] == "ok"]
         assert len(images) == len(expected) - 1  # all but the "one word too long" stress card
         loaded = (

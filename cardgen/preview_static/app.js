@@ -32,7 +32,7 @@ function renderState(state) {
   cards.clear();
   figures.clear();
   for (const card of state.cards) cards.set(card.id, card);
-  for (const group of ["stress", "card"]) {
+  for (const group of ["card", "stress"]) {
     const grid = document.querySelector(`#${group === "card" ? "cards" : "stress"} .grid`);
     grid.style.setProperty("--formats", String(Math.max(formats.length, 1)));
     grid.replaceChildren(el("div", { class: "head" }, group === "card" ? "card" : "stress case"),
