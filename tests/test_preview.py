@@ -1,10 +1,12 @@
-"""`cardgen preview`: the server in a thread on a free 127.0.0.1 port, on copies in tmp_path."""
+"""`cardgen preview`: the server in a thread on a free 127.0.0.1 port, on copies in tmp_path.
+
+The tests see the preview as a page does, through its HTTP surface (/api/state, /events, the
+PNG URLs), plus the public methods start, stop, wait_idle and url. Every wait is bounded.
+"""
 
 from __future__ import annotations
 
-import http.client
 import io
-import json
 import os
 import re
 import select
@@ -13,9 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -24,120 +25,20 @@ from PIL import Image
 from cardgen.preview import STRESS, Preview, preview_cmd
 from cardgen.templates import load_formats
 
-from .conftest import CASES, ROOT
-
-TEMPLATES = ROOT / "svg_templates"
-TIMEOUT = 60.0  # seconds for anything the server does; every wait in this file is bounded
-# A 40px square in the top-left corner: inside the safe margin, so it touches no text box.
-MARK = '<rect x="0" y="0" width="40" height="40" fill="#ff00aa"/>'
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def twitter_only(templates: Path) -> None:
-    """Keep only the twitter format: the tests render fewer cards."""
-    text = (templates / "formats.toml").read_text(encoding="utf-8")
-    sections = re.split(r"(?m)^(?=\[formats\.)", text)
-    kept = [
-        s for s in sections if not s.startswith("[formats.") or s.startswith("[formats.twitter]")
-    ]
-    (templates / "formats.toml").write_text("".join(kept), encoding="utf-8")
-
-
-def save(path: Path, text: str) -> None:
-    """Save as an editor does: write a temporary file, then rename it over the old one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def add_mark(template: Path) -> None:
-    """Change a template visibly: a magenta square drawn last."""
-    save(template, template.read_text(encoding="utf-8").replace("</svg>", MARK + "\n</svg>"))
-
-
-def get(
-    preview: Preview, path: str, headers: dict[str, str] | None = None
-) -> tuple[int, Any, bytes]:
-    """(status, headers, body) of a GET."""
-    conn = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=TIMEOUT)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
-
-
-def state(preview: Preview) -> dict[str, Any]:
-    status, _, body = get(preview, "/api/state")
-    assert status == 200
-    return json.loads(body)
-
-
-def cards(preview: Preview) -> dict[str, dict[str, Any]]:
-    return {c["id"]: c for c in state(preview)["cards"]}
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = TIMEOUT) -> Any:
-    """Poll until ``check()`` is truthy; its value is returned."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-
-
-class Events:
-    """A server-sent event stream read with a socket timeout."""
-
-    def __init__(self, preview: Preview) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=TIMEOUT)
-        self.conn.request("GET", "/events")
-        self.response = self.conn.getresponse()
-        assert self.response.status == 200
-        assert self.response.headers["Content-Type"].startswith("text/event-stream")
-
-    def next(self) -> tuple[str, Any]:
-        event, data = "message", []
-        while True:
-            line = self.response.fp.readline().decode()
-            if not line:
-                raise AssertionError("event stream closed")
-            line = line.rstrip("\n")
-            if not line:
-                if data:
-                    return event, json.loads("\n".join(data))
-                continue
-            if line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].strip())
-
-    def until(self, check: Callable[[str, Any], bool], timeout: float = TIMEOUT) -> list:
-        """Every event up to and including the first that passes ``check``."""
-        seen, deadline = [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            event, data = self.next()
-            seen.append((event, data))
-            if check(event, data):
-                return seen
-        raise AssertionError(f"no matching event in {timeout:g} s; saw {[e for e, _ in seen]}")
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-def card_event(card_id: str, status: str) -> Callable[[str, Any], bool]:
-    def check(event: str, data: Any) -> bool:
-        found = data.get("cards", []) if event in ("cards", "state") else []
-        return any(c["id"] == card_id and c["status"] == status for c in found)
-
-    return check
-
+from .conftest import CASES, TEMPLATES
+from .preview_support import (
+    TIMEOUT,
+    Events,
+    add_mark,
+    card_event,
+    cards,
+    copy_campaign,
+    get,
+    save,
+    state,
+    wait_for,
+    wait_settled,
+)
 
 # --- fixtures ------------------------------------------------------------------------------
 
@@ -145,11 +46,7 @@ def card_event(card_id: str, status: str) -> Callable[[str, Any], bool]:
 @pytest.fixture
 def folders(tmp_path: Path) -> tuple[Path, Path]:
     """Copies of the shipped cases and templates (twitter only) that a test may break."""
-    cases, templates = tmp_path / "cases", tmp_path / "templates"
-    shutil.copytree(CASES, cases)
-    shutil.copytree(TEMPLATES, templates)
-    twitter_only(templates)
-    return cases, templates
+    return copy_campaign(tmp_path)
 
 
 @pytest.fixture
@@ -176,6 +73,10 @@ def test_page_lists_every_card_of_every_format(tmp_path: Path) -> None:
         assert not re.search(rb'(src|href)="(https?:)?//', page)  # nothing from the network
         for asset in ("/app.js", "/style.css"):
             assert get(running, asset)[0] == 200
+    # The campaign's cards come first, in the state and on the page; the stress rows follow.
+    groups = [c["group"] for c in listed]
+    assert groups == ["card"] * groups.count("card") + ["stress"] * groups.count("stress")
+    assert page.index(b'<section id="cards"') < page.index(b'<section id="stress"')
     ids = {c["id"] for c in listed}
     for name, fmt in formats.items():
         kinds = getattr(fmt, "kinds", None) or ("case", "launch")
@@ -221,8 +122,10 @@ def test_image_urls_return_pngs(preview: Preview) -> None:
 
 
 def test_stress_row(preview: Preview) -> None:
-    stress = {c["slug"]: c for c in cards(preview).values() if c["group"] == "stress"}
-    assert set(stress) == {name for name, _, _ in STRESS}
+    listed = list(cards(preview).values())
+    stress = {c["slug"]: c for c in listed if c["group"] == "stress"}
+    assert list(stress) == [name for name, _, _ in STRESS]  # in STRESS order, after the cards
+    assert [c["group"] for c in listed[-len(stress) :]] == ["stress"] * len(stress)
     fits, too_long = stress["longest-title"], stress["title-too-long"]
     assert fits["status"] == "ok"
     assert too_long["status"] == "failed" and too_long["expect_error"]
@@ -397,10 +300,7 @@ def test_preview_command_prints_its_address(folders: tuple[Path, Path]) -> None:
                 output += line
                 match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert match, output
-        conn = http.client.HTTPConnection("127.0.0.1", int(match[1]), timeout=TIMEOUT)
-        conn.request("GET", "/")
-        assert conn.getresponse().status == 200
-        conn.close()
+        assert get(int(match[1]), "/")[0] == 200
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=TIMEOUT) == 0
     finally:
@@ -418,19 +318,38 @@ def test_preview_command_help_and_bad_folder(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
-def test_a_font_change_restarts_the_workers(preview: Preview) -> None:
-    from cardgen import fonts
+# Files editors write next to the one being edited, and remove again.
+EDITOR_FILES = (
+    ".#checkpoint-durham.toml",  # Emacs lock
+    "#checkpoint-durham.toml#",  # Emacs auto-save
+    "checkpoint-durham.toml~",  # backup
+    ".checkpoint-durham.toml.swp",  # vim swap
+    ".case.twitter.svg.swx",
+    "sedAbC123",  # sed -i
+    "4913",  # vim's probe of a folder
+    "checkpoint-durham.toml.tmp",  # a partial save
+)
 
-    old = cards(preview)
-    pool = preview._pool
-    with preview._lock:  # as if a font file had been saved (the fonts folder is not copied)
-        preview._changes.add(
-            str(fonts.FONTS_DIR.resolve() / "AtkinsonHyperlegibleNext_400Regular.ttf")
-        )
-    preview._idle.clear()
-    preview._dirty.set()
-    wait_for(lambda: preview._pool is not pool and preview.wait_idle(0.1), "the restart")
-    now = cards(preview)
-    assert {i: c["src"] for i, c in now.items()} == {i: c["src"] for i, c in old.items()}
-    status, _, debug = get(preview, now["card/twitter/launch"]["src"] + "&debug=1")
-    assert status == 200 and debug.startswith(b"\x89PNG")  # the new workers draw
+
+def test_editor_temporary_files_are_not_changes(
+    preview: Preview, folders: tuple[Path, Path]
+) -> None:
+    cases, templates = folders
+    before = state(preview)["status"]
+    assert before["state"] == "idle" and before["cycle"] >= 1
+    for folder in (cases, templates):
+        for name in EDITOR_FILES:
+            (folder / name).write_text("draft\n", encoding="utf-8")
+    time.sleep(0.2)
+    for folder in (cases, templates):
+        for name in EDITOR_FILES:
+            (folder / name).unlink()
+    time.sleep(1.5)  # changes are grouped for 0.5 s at most: a round would have started
+    assert state(preview)["status"]["cycle"] == before["cycle"]
+    # A real save is seen at once, and alone: the watcher was listening all along.
+    case = cases / "checkpoint-durham.toml"
+    save(case, case.read_text(encoding="utf-8"))  # through a temporary .tmp file, renamed
+    now = wait_settled(preview, after=before["cycle"])
+    assert now["status"]["cycle"] == before["cycle"] + 1
+    assert now["status"]["changed"] == ["checkpoint-durham.toml"]
+    assert now["status"]["rendered"] == 0  # the same content: nothing to draw again
