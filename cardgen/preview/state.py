@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from watchfiles import DefaultFilter
+from watchfiles import DefaultFilter, watch
 
 from .. import fonts, render, text
 from ..build import Job, Result, plan
@@ -232,8 +232,6 @@ class Preview:
     # --- watching ---
 
     def _watch(self) -> None:
-        from watchfiles import watch
-
         editors = EditorFilter()
         while not self._stop.is_set():
             paths = [p for p in self.watched if p.exists()]
