@@ -146,5 +146,6 @@ def test_a_font_change_restarts_the_workers(tmp_path: Path) -> None:
             "only new workers",
         )
         assert preview.stop() == 0
+        assert "Traceback" not in preview.stderr()
     finally:
         preview.close()
