@@ -1,38 +1,57 @@
-"""The command line: thin click commands over the modules that do the work."""
+"""The command line: thin click commands over the modules that do the work.
+
+Each command imports what it needs when it runs, so `cardgen --help` and `cardgen list` start
+about as fast as the interpreter does.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
+import functools
 import os
 import sys
-import traceback as tb
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
 from . import __version__
-from .build import Report, Result, build
-from .errors import CardgenError, Problem, UsageError
-from .model import LAUNCH, display
-from .templates import TEMPLATES_DIR
+from .errors import CardgenError, Problem
+
+if TYPE_CHECKING:
+    from .build import Report, Result
+    from .project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def cases_option(f: F) -> F:
-    """``--cases DIR``: the folder with campaign.toml and the case files."""
-    return click.option(
+def project_options(f: F) -> F:
+    """``--cases DIR`` and ``--templates DIR``, handed to the command as ``project``."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, cases_dir: Path, templates_dir: Path | None, **kw: Any) -> Any:
+        from .project import Project
+
+        return f(*args, project=Project.open(cases=cases_dir, templates=templates_dir), **kw)
+
+    wrapper = click.option(
+        "--templates",
+        "templates_dir",
+        default=None,
+        show_default="svg_templates/",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Folder of SVG templates and formats.toml.",
+    )(wrapper)
+    wrapper = click.option(
         "--cases",
         "cases_dir",
         default="cases",
         show_default=True,
-        type=click.Path(path_type=Path, file_okay=True),
+        type=click.Path(path_type=Path),
         help="Folder of case files and campaign.toml.",
-    )(f)
+    )(wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 def out_option(f: F) -> F:
@@ -44,18 +63,6 @@ def out_option(f: F) -> F:
         show_default=True,
         type=click.Path(path_type=Path),
         help="Folder to write cards and manifest.json into.",
-    )(f)
-
-
-def templates_option(f: F) -> F:
-    """``--templates DIR``: the SVG template folder."""
-    return click.option(
-        "--templates",
-        "templates_dir",
-        default=str(TEMPLATES_DIR),
-        show_default="svg_templates/",
-        type=click.Path(path_type=Path, file_okay=False),
-        help="Folder of SVG templates and formats.toml.",
     )(f)
 
 
@@ -82,8 +89,9 @@ def format_option(f: F) -> F:
     )(f)
 
 
-def _fail(problems: list[Problem]) -> None:
-    # A template's problem shows on every card made from it: say it once.
+def fail(problems: list[Problem]) -> None:
+    """Print problems one per line on stderr (a template's problem shows on every card made
+    from it: say it once)."""
     for line in dict.fromkeys(str(problem) for problem in problems):
         click.echo(line, err=True)
 
@@ -94,6 +102,7 @@ class Progress:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.counts = {"rendered": 0, "unchanged": 0, "failed": 0}
+        self.total = 0
 
     def __call__(self, result: Result, total: int) -> None:
         self.counts[result.status] += 1
@@ -115,45 +124,62 @@ class Progress:
             click.echo("\r" + " " * 79 + "\r", err=True, nl=False)
 
 
-def _fit_report(report: Report) -> None:
+def fit_report(report: Report) -> None:
+    """One line per card rendered this time whose text had to shrink."""
     for result in report.results:
         if result.status != "rendered" or not result.entry:
             continue
         shrunk = [
-            f"{slot} {fit['size']:g}px ({fit['lines']} line{'s' * (fit['lines'] != 1)}, "
-            f"max {fit['max_size']:g}px)"
-            for slot, fit in result.entry["fits"].items()
-            if fit["size"] < fit["max_size"]
+            f"{slot} {fit.size:g}px ({fit.lines} line{'s' * (fit.lines != 1)}, "
+            f"max {fit.max_size:g}px)"
+            for slot, fit in result.entry.fits.items()
+            if fit.shrunk
         ]
         if shrunk:
             click.echo(f"fit {result.job.path}: " + "; ".join(shrunk))
 
 
 class CardgenGroup(click.Group):
-    """Turns :class:`CardgenError` into one line per problem and exit code 1.
+    """Turns :class:`CardgenError` into one line per problem and its exit code.
 
     `preview` is loaded only when asked for, so other commands do not pay for its imports.
     """
 
-    lazy: ClassVar[dict[str, tuple[str, str]]] = {"preview": ("cardgen.preview", "preview_cmd")}
+    # name -> (module, attribute, the line `cardgen --help` shows without importing it)
+    lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "preview": ("cardgen.preview", "preview_cmd", "Live preview: every card of every format…")
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (
+                name,
+                self.lazy[name][2]
+                if name in self.lazy
+                else self.commands[name].get_short_help_str(),
+            )
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
             import importlib
 
-            module, attr = self.lazy[cmd_name]
-            return getattr(importlib.import_module(module), attr)
+            module, attr, _ = self.lazy[cmd_name]
+            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CardgenError as exc:
-            _fail(exc.problems)
-            ctx.exit(2 if isinstance(exc, UsageError) else 1)
+            fail(exc.problems)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -163,7 +189,9 @@ class CardgenGroup(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("traceback"):
                 raise
-            detail = tb.extract_tb(exc.__traceback__)[-1]
+            import traceback
+
+            detail = traceback.extract_tb(exc.__traceback__)[-1]
             click.echo(
                 f"cardgen: internal error: {type(exc).__name__}: {exc} "
                 f"(at {Path(detail.filename).name}:{detail.lineno}; rerun as "
@@ -190,9 +218,8 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 
 
 @cli.command("build")
-@cases_option
+@project_options
 @out_option
-@templates_option
 @formats_option
 @click.option(
     "--jobs",
@@ -202,20 +229,16 @@ def cli(ctx: click.Context, traceback: bool) -> None:
     help="Worker processes (default: all cores).",
 )
 @click.option("--force", is_flag=True, help="Render every card, even unchanged ones.")
-@click.option(
-    "--quiet",
-    "-q",
-    is_flag=True,
-    help="No progress bar or fit report; problems and the summary only.",
-)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar: problems and the summary.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list each card whose text shrank.")
 def build_cmd(
-    cases_dir: Path,
+    project: Project,
     out_dir: Path,
-    templates_dir: Path,
     formats: tuple[str, ...],
     jobs: int | None,
     force: bool,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Build every card (each case and the launch graphic) in every format.
 
@@ -225,33 +248,26 @@ def build_cmd(
     \b
     Examples:
       cardgen build
-      cardgen build --format twitter --jobs 2
+      cardgen build --format twitter --jobs 2 -v
       cardgen build --cases other-campaign/ --out other-out/
     """
+    from .build import build
+
     progress = Progress(enabled=sys.stderr.isatty() and not quiet)
-    report = build(
-        cases_dir,
-        out_dir,
-        formats=formats,
-        templates_dir=templates_dir,
-        jobs=jobs,
-        force=force,
-        progress=progress,
-    )
+    report = build(project, out_dir, formats=formats, jobs=jobs, force=force, progress=progress)
     progress.close()
-    if not quiet:
-        _fit_report(report)
-    _fail(report.problems)
-    click.echo(f"{report.summary}; manifest {display(report.manifest)}")
+    if verbose:
+        fit_report(report)
+    fail(report.problems)
+    click.echo(f"{report.summary}; manifest {project.display(report.manifest)}")
     if report.problems:
         sys.exit(3 if any(r.internal for r in report.results) else 1)
 
 
 @cli.command("card")
 @click.argument("slug")
-@cases_option
+@project_options
 @out_option
-@templates_option
 @formats_option
 @click.option("--svg", is_flag=True, help="Also write the filled SVG next to the PNG.")
 @click.option(
@@ -263,14 +279,14 @@ def build_cmd(
 )
 def card_cmd(
     slug: str,
-    cases_dir: Path,
+    project: Project,
     out_dir: Path,
-    templates_dir: Path,
     formats: tuple[str, ...],
     svg: bool,
     overlay: bool,
 ) -> None:
-    """Render one card (SLUG is a case file's name, or `launch`) in every or the given format.
+    """Render one card (SLUG is a case file's name, `launch` or `summary`) in every or the
+    given format.
 
     \b
     Examples:
@@ -280,30 +296,21 @@ def card_cmd(
     """
     from .build import render_card
 
-    results = render_card(
-        cases_dir,
-        out_dir,
-        slug,
-        formats=formats,
-        templates_dir=templates_dir,
-        svg=svg,
-        debug=overlay,
-    )
+    results = render_card(project, out_dir, slug, formats=formats, svg=svg, debug=overlay)
     problems = [p for r in results for p in r.problems]
     for result in results:
         if result.status == "rendered":
             name = result.job.path.replace(".png", ".debug.png") if overlay else result.job.path
-            click.echo(display(out_dir / name))
-    _fail(problems)
+            click.echo(project.display(out_dir / name))
+    fail(problems)
     if problems:
         sys.exit(1)
 
 
 @cli.command("check")
-@cases_option
-@templates_option
+@project_options
 @formats_option
-def check_cmd(cases_dir: Path, templates_dir: Path, formats: tuple[str, ...]) -> None:
+def check_cmd(project: Project, formats: tuple[str, ...]) -> None:
     """Validate cases, campaign and templates, and fit every card's text, without writing.
 
     Warns about campaign days no case takes; fails on clashing days, bad fields, text that
@@ -311,10 +318,10 @@ def check_cmd(cases_dir: Path, templates_dir: Path, formats: tuple[str, ...]) ->
     """
     from .build import check
 
-    problems, warnings, checked = check(cases_dir, templates_dir=templates_dir, formats=formats)
+    problems, warnings, checked = check(project, formats=formats)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    _fail(problems)
+    fail(problems)
     if problems:
         click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)}", err=True)
         sys.exit(1)
@@ -322,54 +329,54 @@ def check_cmd(cases_dir: Path, templates_dir: Path, formats: tuple[str, ...]) ->
 
 
 @cli.command("list")
-@cases_option
-def list_cmd(cases_dir: Path) -> None:
+@project_options
+def list_cmd(project: Project) -> None:
     """List the cases with their day, date and service, in schedule order."""
-    from .model import load_cases, open_cases_dir
+    from .model import LAUNCH, load_cases, open_campaign
+    from .schedule import order
 
-    campaign = open_cases_dir(cases_dir)
-    cases, problems = load_cases(cases_dir, campaign)
-    rows = sorted(cases, key=lambda c: (c.case.day or 10**6, c.slug))
+    campaign = open_campaign(project)
+    cases, problems = load_cases(project, campaign)
     click.echo(f"{'day':>3}  {'date':<10}  {'service':<20}  slug / title")
     click.echo(f"{0:>3}  {campaign.start:%Y-%m-%d}  {'(launch)':<20}  {LAUNCH}")
-    for c in rows:
+    for c in sorted(cases, key=lambda c: order(c.case.day, c.slug)):
         day = c.case.day
         date = f"{campaign.date_of(day):%Y-%m-%d}" if day else "-"
         click.echo(f"{day or '-':>3}  {date:<10}  {c.case.service:<20}  {c.slug}: {c.case.title}")
-    _fail(problems)
+    fail(problems)
     if problems:
         sys.exit(1)
 
 
 def _post(
-    cases_dir: Path,
+    project: Project,
     out_dir: Path,
-    templates_dir: Path,
     fmt: str,
     as_json: bool,
     date: dt.date | None = None,
     day: int | None = None,
 ) -> None:
-    from .campaign import entries_for, tweet_length
-    from .model import load_cases, open_cases_dir
+    import json
 
-    campaign = open_cases_dir(cases_dir)
-    cases, problems = load_cases(cases_dir, campaign)
+    from .build import build
+    from .model import load_cases, open_campaign
+    from .posts import ALT_LIMIT, TWEET_LIMIT, tweet_length
+    from .schedule import entries_for
+
+    campaign = open_campaign(project)
+    cases, problems = load_cases(project, campaign)
     try:
         entries = entries_for(campaign, cases, date=date, day=day)
     except CardgenError as exc:  # a day left empty by a broken case file: say why
         raise CardgenError(exc.problems + problems) from None
-    slugs = [e.slug for e in entries]
-    report = build(
-        cases_dir, out_dir, formats=[fmt], slugs=slugs, templates_dir=templates_dir, jobs=1
-    )
+    report = build(project, out_dir, formats=[fmt], slugs=[e.slug for e in entries], jobs=1)
     results = {r.job.slug: r for r in report.results}
     posts = []
     for entry in entries:
         result = results.get(entry.slug)
         if result is None or result.entry is None:
             why = (
-                result.problems if result else [p for p in report.problems if entry.slug in p.where]
+                result.problems if result else [p for p in report.problems if p.slug == entry.slug]
             )
             raise CardgenError(why or f"the {fmt} format has no card for {entry.slug}")
         card = result.entry
@@ -378,13 +385,13 @@ def _post(
                 "day": entry.day,
                 "date": entry.date.isoformat(),
                 "slug": entry.slug,
-                "title": card["title"],
+                "title": card.title,
                 "format": fmt,
-                "path": str((out_dir / card["path"]).resolve()),
+                "path": str((out_dir / card.path).resolve()),
                 "status": result.status,
-                "tweet": card["tweet"],
-                "alt": card["alt"],
-                "url": card["url"],
+                "tweet": card.tweet,
+                "alt": card.alt,
+                "url": card.url,
             }
         )
     if as_json:
@@ -398,26 +405,17 @@ def _post(
         if i:
             click.echo("\n" + "-" * 72 + "\nthen, the same day:\n")
         click.echo(f"{label}, {when:%A %-d %B %Y}: {info['title']}")
-        click.echo(f"image: {display(Path(info['path']))}")
-        click.echo(f"\ntweet ({tweet_length(info['tweet'])}/280):\n{info['tweet']}")
-        click.echo(f"\nalt text ({len(info['alt'])}/420):\n{info['alt']}")
+        click.echo(f"image: {project.display(Path(info['path']))}")
+        click.echo(f"\ntweet ({tweet_length(info['tweet'])}/{TWEET_LIMIT}):\n{info['tweet']}")
+        click.echo(f"\nalt text ({len(info['alt'])}/{ALT_LIMIT}):\n{info['alt']}")
 
 
 def post_options(f: F) -> F:
     """Options shared by `today` and `day`."""
-    for option in reversed(
-        [
-            cases_option,
-            out_option,
-            templates_option,
-            format_option,
-            click.option(
-                "--json", "as_json", is_flag=True, help="Print one JSON object for scripts."
-            ),
-        ]
-    ):
-        f = option(f)
-    return f
+    f = click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")(
+        f
+    )
+    return project_options(out_option(format_option(f)))
 
 
 @cli.command("today")
@@ -450,12 +448,11 @@ def day_cmd(number: int, **kw: Any) -> None:
 
 
 @cli.command("sheet")
-@cases_option
+@project_options
 @out_option
-@templates_option
 @format_option
 @click.option("--columns", type=click.IntRange(1, 12), default=4, show_default=True)
-def sheet_cmd(cases_dir: Path, out_dir: Path, templates_dir: Path, fmt: str, columns: int) -> None:
+def sheet_cmd(project: Project, out_dir: Path, fmt: str, columns: int) -> None:
     """Write a contact sheet: every card of a format in schedule order, labelled with day
     and date, for sign-off meetings (builds missing or stale cards first).
 
@@ -463,96 +460,65 @@ def sheet_cmd(cases_dir: Path, out_dir: Path, templates_dir: Path, fmt: str, col
     Example:
       cardgen sheet --format square   # writes out/sheet-square.png
     """
-    from .build import out_lock, write_atomic
+    import io
+
+    from .build import build, out_lock, write_atomic
     from .sheet import contact_sheet
 
-    report = build(cases_dir, out_dir, formats=[fmt], templates_dir=templates_dir)
+    report = build(project, out_dir, formats=[fmt])
     cards = [r.entry for r in report.results if r.entry]
-    _fail(report.problems)
+    fail(report.problems)
     if not cards:
         raise CardgenError(f"no {fmt} cards to lay out")
     c = report.campaign
     title = f"{c.name} {c.hashtag} · {fmt} · {c.start:%-d %b} to {c.end:%-d %b %Y}"
-    image = contact_sheet(cards, out_dir, columns=columns, title=title)
+    image = contact_sheet(cards, out_dir, project.fonts, columns=columns, title=title)
     target = out_dir / f"sheet-{fmt}.png"
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)
-    with out_lock(out_dir):
+    with out_lock(out_dir, project):
         write_atomic(target, buffer.getvalue())
-    click.echo(f"{display(target)}: {len(cards)} cards, {image.width}×{image.height}")
+    click.echo(f"{project.display(target)}: {len(cards)} cards, {image.width}×{image.height}")
     if report.problems:
         sys.exit(1)
 
 
 @cli.command("diff")
-@cases_option
+@project_options
 @out_option
-@templates_option
 @formats_option
 @click.option(
     "--against",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
-    help="A build folder (or reference folder) to compare with; "
-    "default: the snapshot references in tests/snapshots.",
+    help="Another build folder, or a folder of snapshot references, to compare with; "
+    "default: the cards as the last build left them.",
 )
 def diff_cmd(
-    cases_dir: Path,
-    out_dir: Path,
-    templates_dir: Path,
-    formats: tuple[str, ...],
-    against: Path | None,
+    project: Project, out_dir: Path, formats: tuple[str, ...], against: Path | None
 ) -> None:
-    """Build the campaign and show which cards changed, and how much, against references.
+    """Build the campaign and show which cards changed, and how much.
 
-    Writes an HTML page with the expected, actual and diff images of every changed card to
-    OUT/diff/index.html.
+    By default a card is compared with itself as the last build left it; with --against,
+    with the same card in another build folder (exactly), or in a folder of snapshot
+    references (one with a STACK.json, such as tests/snapshots: within their anti-aliasing
+    budget). Writes an HTML page with the expected, actual and diff images of every changed
+    card to OUT/diff/index.html.
 
     \b
     Example: see what a template tweak does to every card
-      cardgen build --out before/
       (edit svg_templates/case.twitter.svg)
-      cardgen diff --against before/
+      cardgen diff
+      cardgen diff --against tests/snapshots
     """
-    from .build import out_lock
-    from .fonts import ROOT
-    from .imagediff import DEFAULT_BUDGET, Budget, ReportEntry, check_file, write_report
+    from .diff import diff
 
-    # Two builds on this machine must match exactly; references allow anti-aliasing noise.
-    budget = Budget(max_diff_pixels=0, max_diff_ratio=0.0) if against else DEFAULT_BUDGET
-    against = against or ROOT / "tests" / "snapshots"
-    if not against.is_dir():
-        raise CardgenError(Problem(display(against), "", "not a folder"))
-    report = build(cases_dir, out_dir, formats=formats, templates_dir=templates_dir)
-    _fail(report.problems)
-    folder = out_dir / "diff"
-    entries: list[ReportEntry] = []
-    counts = {"changed": 0, "unchanged": 0, "new": 0}
-    for result in sorted(report.results, key=lambda r: r.job.path):
-        if not result.entry:
-            continue
-        path = result.entry["path"]
-        name = path.removesuffix(".png")
-        with out_lock(out_dir):
-            entry, _ = check_file(name, out_dir / path, against / path, folder, budget)
-        if entry.status == "missing":
-            entry = ReportEntry(name, "new", f"no {display(against / path)} to compare with")
-            counts["new"] += 1
-            click.echo(f"no reference  {path}")
-        elif entry.status == "passed":
-            counts["unchanged"] += 1
-        else:
-            counts["changed"] += 1
-            click.echo(f"changed       {path}  {entry.message}")
-        entries.append(entry)
-    with out_lock(out_dir):
-        index = write_report(entries, folder)
-    click.echo(
-        f"{counts['changed']} changed, {counts['unchanged']} unchanged, "
-        f"{counts['new']} without a reference "
-        f"against {display(against)}; report {display(index)}"
-    )
-    if report.problems:
+    counts, index, problems = diff(project, out_dir, formats=formats, against=against)
+    for line in counts.lines:
+        click.echo(line)
+    fail(problems)
+    click.echo(f"{counts.summary}; report {project.display(index)}")
+    if problems:
         sys.exit(1)
 
 

@@ -2,9 +2,9 @@
 
 cairosvg picks fonts through cairo's "toy" API, which asks fontconfig by family name and
 silently substitutes anything it cannot find. So cardgen points fontconfig at a generated
-``fonts.conf`` whose only font folder is ``fonts/``: rendering never sees a system font, and a
-template naming a family we do not ship is caught by :func:`check_family` instead of being
-drawn in some other face.
+``fonts.conf`` whose only font folder is the bundled one: rendering never sees a system font,
+and a template naming a family we do not ship is caught by :meth:`Fonts.check_family` instead
+of being drawn in some other face.
 """
 
 from __future__ import annotations
@@ -12,17 +12,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import CardgenError
 
-# The project folder (templates, fonts): the checkout cardgen is installed from (editable, as
-# ./dev does), else the working folder, e.g. for a regular install run from a checkout.
-_CHECKOUT = Path(__file__).resolve().parent.parent
-ROOT = _CHECKOUT if (_CHECKOUT / "svg_templates").is_dir() else Path.cwd()
-# CARDGEN_FONTS swaps the font folder (the snapshot tests use it to prove a font swap shows).
-FONTS_DIR = Path(os.environ.get("CARDGEN_FONTS") or ROOT / "fonts").resolve()
+if TYPE_CHECKING:
+    from .text import Measurer
 
 FAMILY = "Atkinson Hyperlegible Next"
 # (family as written in a template's font-family, "normal" | "bold") -> bundled file.
@@ -71,55 +67,9 @@ _FONTS_CONF = """<?xml version="1.0"?>
 """
 
 
-def font_files() -> list[Path]:
-    """The bundled font files, sorted."""
-    return sorted(FONTS_DIR.glob("*.ttf"))
-
-
-@functools.cache
-def fonts_digest() -> str:
-    """A hash of every bundled font file: part of each card's cache key."""
-    digest = hashlib.sha256()
-    for path in font_files():
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _config_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "cardgen" / f"fontconfig-{fonts_digest()[:16]}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        folder = Path(tempfile.gettempdir()) / f"cardgen-fontconfig-{fonts_digest()[:16]}"
-        folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@functools.cache
-def setup_fontconfig() -> Path:
-    """Point fontconfig at the bundled fonts; call before the first text is measured or drawn.
-
-    FONTCONFIG_FILE must be an absolute path and be set before fontconfig first initialises in
-    this process: a relative path, or setting it later, is silently ignored.
-    """
-    if not font_files():
-        raise CardgenError(f"no fonts in {FONTS_DIR}: cardgen draws only with its bundled fonts")
-    folder = _config_dir()
-    conf = folder / "fonts.conf"
-    aliases = "\n  ".join(
-        f'<alias binding="same"><family>{generic}</family><prefer><family>{FAMILY}</family>'
-        "</prefer></alias>"
-        for generic in ("sans-serif", "serif", "monospace")
-    )
-    text = _FONTS_CONF.format(fonts=FONTS_DIR, cache=folder / "cache", aliases=aliases)
-    if not conf.exists() or conf.read_text(encoding="utf-8") != text:
-        tmp = conf.with_name(f".fonts.conf.{os.getpid()}")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(conf)
-    os.environ["FONTCONFIG_FILE"] = str(conf.resolve())
-    return conf
+def family_name(font_family: str) -> str:
+    """The first family of a ``font-family`` list, unquoted: the only one cairosvg uses."""
+    return font_family.split(",")[0].strip().strip("'\"")
 
 
 def face_weight(weight: str | None) -> str:
@@ -129,41 +79,134 @@ def face_weight(weight: str | None) -> str:
     return "bold" if weight == "bold" else "normal"  # cairosvg draws "bolder" regular
 
 
-def check_family(family: str, weight: str = "normal") -> Path:
-    """The bundled file for a font-family/weight, or an error naming what was asked."""
-    name = family.split(",")[0].strip().strip("'\"")
-    key = (name, face_weight(weight))
-    if key not in FACES:
-        known = ", ".join(sorted({f for f, _ in FACES}))
-        raise CardgenError(
-            f'font-family "{name}" ({key[1]}) is not a bundled font; use one of: {known}'
+def cache_root() -> Path:
+    """cardgen's cache folder (fontconfig's cache, glyph coverage), or a temporary one."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cardgen"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        return base
+    except OSError:
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / "cardgen-cache"
+
+
+class Fonts:
+    """The fonts of one folder: what templates may name, what they can draw, and fontconfig.
+
+    fontconfig reads ``FONTCONFIG_FILE`` once per process, so :meth:`setup` must run before the
+    first text is measured or drawn; a process draws with one font folder only.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+
+    def __repr__(self) -> str:
+        return f"Fonts({str(self.folder)!r})"
+
+    def __getstate__(self) -> dict[str, object]:
+        # A worker process gets the folder; it reads, sets up and measures on its own.
+        return {"folder": self.folder}
+
+    def files(self) -> list[Path]:
+        """The font files, sorted."""
+        return sorted(self.folder.glob("*.ttf"))
+
+    def path(self, family: str, weight: str) -> Path:
+        """The file of a bundled face (``weight`` is "normal" or "bold")."""
+        return self.folder / FACES[(family, weight)]
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A hash of every font file: part of each card's cache key."""
+        digest = hashlib.sha256()
+        for path in self.files():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def _cache_dir(self) -> Path:
+        folder = cache_root() / f"fonts-{self.digest[:16]}"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @functools.cached_property
+    def config(self) -> Path:
+        """Write the isolated ``fonts.conf`` for this folder (once) and return its path."""
+        if not self.files():
+            raise CardgenError(
+                f"no fonts in {self.folder}: cardgen draws only with its bundled fonts"
+            )
+        folder = self._cache_dir()
+        conf = folder / "fonts.conf"
+        aliases = "\n  ".join(
+            f'<alias binding="same"><family>{generic}</family><prefer><family>{FAMILY}</family>'
+            "</prefer></alias>"
+            for generic in ("sans-serif", "serif", "monospace")
         )
-    return FONTS_DIR / FACES[key]
+        text = _FONTS_CONF.format(fonts=self.folder, cache=folder / "cache", aliases=aliases)
+        if not conf.exists() or conf.read_text(encoding="utf-8") != text:
+            tmp = conf.with_name(f".fonts.conf.{os.getpid()}")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(conf)
+        return conf.resolve()
 
+    def setup(self) -> None:
+        """Point this process's fontconfig at the folder (an absolute path, before any text:
+        a relative one, or one set later, is silently ignored)."""
+        os.environ["FONTCONFIG_FILE"] = str(self.config)
 
-@functools.cache
-def covered_characters() -> frozenset[int]:
-    """Code points that every bundled face can draw."""
-    from fontTools.ttLib import TTFont
+    @functools.cached_property
+    def measurer(self) -> Measurer:
+        """cairo's glyph metrics for these fonts (sets up fontconfig first)."""
+        from .text import Measurer
 
-    sets = [set(TTFont(FONTS_DIR / name, lazy=True).getBestCmap()) for name in FACES.values()]
-    return frozenset(set.intersection(*sets))
+        self.setup()
+        return Measurer()
 
+    def check_family(self, font_family: str, weight: str | None = "normal") -> Path:
+        """The bundled file for a font-family/weight, or an error naming what was asked."""
+        key = (family_name(font_family), face_weight(weight))
+        if key not in FACES:
+            known = ", ".join(sorted({f for f, _ in FACES}))
+            raise CardgenError(
+                f'font-family "{key[0]}" ({key[1]}) is not a bundled font; use one of: {known}'
+            )
+        return self.folder / FACES[key]
 
-def missing_characters(text: str) -> list[str]:
-    """The distinct characters of ``text`` that the bundled fonts cannot draw, in order."""
-    covered = covered_characters()
-    seen: dict[str, None] = {}
-    for ch in text:
-        if ord(ch) not in covered and not ch.isspace():
-            seen.setdefault(ch)
-    return list(seen)
+    @functools.cached_property
+    def covered(self) -> frozenset[int]:
+        """Code points that every bundled face can draw (cached on disk per font version)."""
+        cache = self._cache_dir() / "coverage.txt"
+        try:
+            return frozenset(int(c, 16) for c in cache.read_text(encoding="ascii").split())
+        except (OSError, ValueError):
+            pass
+        from fontTools.ttLib import TTFont
 
+        sets = [set(TTFont(self.folder / name, lazy=True).getBestCmap()) for name in FACES.values()]
+        covered = frozenset(set.intersection(*sets))
+        tmp = cache.with_name(f".coverage.{os.getpid()}")
+        tmp.write_text(" ".join(f"{c:x}" for c in sorted(covered)), encoding="ascii")
+        tmp.replace(cache)
+        return covered
 
-def undrawable(text: str) -> str | None:
-    """A message naming the characters the bundled fonts cannot draw, or None if all can be."""
-    missing = missing_characters(text)
-    if not missing:
-        return None
-    shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
-    return f"the bundled font cannot draw {shown}"
+    @functools.cached_property
+    def _drawable(self) -> frozenset[str]:
+        return frozenset(map(chr, self.covered))
+
+    def missing(self, text: str) -> list[str]:
+        """The distinct characters of ``text`` that the fonts cannot draw, in order."""
+        if self._drawable.issuperset(text):
+            return []
+        return list(
+            dict.fromkeys(ch for ch in text if ch not in self._drawable and not ch.isspace())
+        )
+
+    def undrawable(self, text: str) -> str | None:
+        """A message naming the characters the fonts cannot draw, or None if all can be."""
+        missing = self.missing(text)
+        if not missing:
+            return None
+        shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
+        return f"the bundled font cannot draw {shown}"

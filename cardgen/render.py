@@ -13,11 +13,12 @@ import struct
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from . import fonts
+from .errors import CardgenError
 
 if TYPE_CHECKING:
     from PIL import Image
-from .errors import CardgenError
+
+    from .fonts import Fonts
 
 PNG_LEVEL = 1  # bench/: level 6 costs about twice the time for a few % fewer bytes
 
@@ -35,9 +36,10 @@ def _fetch(url: str, resource_type: str) -> bytes:
     )
 
 
-def draw(svg: bytes, width: int, height: int) -> Image.Image:
-    """Rasterise an SVG over white into an RGB image of exactly ``width`` × ``height``."""
-    fonts.setup_fontconfig()
+def draw(svg: bytes, width: int, height: int, fonts: Fonts) -> Image.Image:
+    """Rasterise an SVG over white into an RGB image of exactly ``width`` × ``height``, with
+    nothing but ``fonts``."""
+    fonts.setup()
     from cairosvg.parser import Tree
     from cairosvg.surface import PNGSurface
     from PIL import Image
@@ -91,13 +93,18 @@ def encode_png(image: Image.Image, level: int = PNG_LEVEL) -> bytes:
     )
 
 
-def render_png(svg: bytes, width: int, height: int) -> bytes:
+def render_png(svg: bytes, width: int, height: int, fonts: Fonts) -> bytes:
     """Rasterise and encode in one step."""
-    return encode_png(draw(svg, width, height))
+    return encode_png(draw(svg, width, height, fonts))
+
+
+def stack_versions(fonts: Fonts) -> dict[str, Any]:
+    """Versions of everything that decides the pixels, with the fonts' digest."""
+    return {**_library_versions(), "fonts": fonts.digest[:16]}
 
 
 @functools.cache
-def stack_versions() -> dict[str, Any]:
+def _library_versions() -> dict[str, Any]:
     """Versions of everything that decides the pixels: part of cache keys and snapshot notes.
 
     Read without importing cairocffi (whose start-up parses C declarations for ~0.2 s), so a
@@ -116,7 +123,6 @@ def stack_versions() -> dict[str, Any]:
         "freetype": _c_version("libfreetype.so.6", "freetype", None),
         "fontconfig": _c_version("libfontconfig.so.1", "fontconfig", "FcGetVersion"),
         "zlib": zlib.ZLIB_RUNTIME_VERSION,  # the PNG bytes, not the pixels, depend on it
-        "fonts": fonts.fonts_digest()[:16],
     }
 
 

@@ -9,33 +9,45 @@ per-character extents below reproduces the rendered ink exactly.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-from . import fonts
+from .fonts import LOOKALIKES
 
 _SPACE_RUN = re.compile(r"[^\S\u00a0]+")  # runs of whitespace, but a no-break space stays
+_LOOKALIKE_SET = frozenset(LOOKALIKES)
 
 
-def clean_text(value: str) -> str:
-    """NFC-normalise, drop control characters, map look-alikes, collapse whitespace."""
+def clean_text(value: str, covered: frozenset[int] | None = None) -> str:
+    """NFC-normalise, drop control characters, collapse whitespace; given the code points the
+    fonts draw (``covered``), map look-alikes of characters they lack to ones they have."""
+    if value.isascii() and value.isprintable():  # most text: nothing to normalise or drop
+        return " ".join(value.split())
+    if covered is not None:
+        value = map_lookalikes(value, covered)
     value = unicodedata.normalize("NFC", value)
-    covered = fonts.covered_characters()
     out = []
     for ch in value:
-        if ch in fonts.LOOKALIKES and ord(ch) not in covered:
-            out.append(fonts.LOOKALIKES[ch])
-        elif ch in "\t\n\r\v\f":
+        if ch in "\t\n\r\v\f":
             out.append(" ")
         elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
             continue  # pasted control and format characters draw as boxes or nothing
         else:
             out.append(ch)
     return _SPACE_RUN.sub(" ", "".join(out)).strip()
+
+
+def map_lookalikes(value: str, covered: frozenset[int]) -> str:
+    """Characters pasted from Word or e-mail that the fonts lack, as ones they have."""
+    if value.isascii() or _LOOKALIKE_SET.isdisjoint(value):
+        return value
+    return "".join(
+        LOOKALIKES[ch] if ch in LOOKALIKES and ord(ch) not in covered else ch for ch in value
+    )
 
 
 @dataclass(frozen=True)
@@ -69,8 +81,7 @@ class Measurer:
     """Per-process cache of cairo glyph extents for the bundled faces."""
 
     def __init__(self) -> None:
-        fonts.setup_fontconfig()
-        import cairocffi
+        import cairocffi  # after Fonts.setup(): fontconfig reads its file once
 
         self._cairo = cairocffi
         self._ctx = cairocffi.Context(cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, 1, 1))
@@ -131,17 +142,12 @@ class Measurer:
         return Extent(left, right, pen)
 
 
-@functools.cache
-def measurer() -> Measurer:
-    """The process-wide measurer (fontconfig is set up once per process)."""
-    return Measurer()
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Box:
-    """A text box declared in a template."""
+    """A text box declared in a template (``<text data-box=...>``): where, in which face,
+    at which sizes, and what it shows."""
 
-    slot: str
+    slot: str  # its name in fit reports and problems: id, data-slot or data-field
     x: float
     y: float
     width: float
@@ -152,11 +158,24 @@ class Box:
     min_size: float
     max_lines: int = 99
     line_height: float = 1.2
-    align: str = "start"  # start | middle | end
-    valign: str = "top"  # top | middle | bottom
+    align: Literal["start", "middle", "end"] = "start"
+    valign: Literal["top", "middle", "bottom"] = "top"
     step: float = 2.0
     balance: bool = True
     break_after: str = ""  # characters after which a line break is preferred, e.g. "="
+    field: str = ""  # the case or campaign field it shows (data-field), if any
+    group: str = ""  # boxes of one data-group are set at one size
+    fill: str = "#000000"  # its text colour, for the contrast check
+
+    @property
+    def right(self) -> float:
+        """The box's right edge."""
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> float:
+        """The box's bottom edge."""
+        return self.y + self.height
 
     def sizes(self, cap: float | None = None) -> list[float]:
         """Candidate font sizes, largest (at most ``cap``) first, always ending on the minimum."""
@@ -171,7 +190,7 @@ class Box:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Line:
     """A placed line: its text and the pen position of its first glyph."""
 
@@ -294,9 +313,8 @@ def _segments(text: str, break_after: str) -> list[list[str]]:
     return [s for s in segments if s]
 
 
-def wrap(text: str, box: Box, size: float, *, split_words: bool = False) -> list[str]:
+def wrap(text: str, box: Box, size: float, m: Measurer, *, split_words: bool = False) -> list[str]:
     """Lines for ``text`` in ``box`` at ``size``: word breaks, break hints, then balance."""
-    m = measurer()
     face = Face(box.family, box.weight, size)
     words = text.split(" ") if text else []
     if split_words:
@@ -317,15 +335,16 @@ def wrap(text: str, box: Box, size: float, *, split_words: bool = False) -> list
         if box.balance and len(breaks) > 1:
             breaks = run.balance(len(breaks), box.width) or breaks
         lines.extend(run.line(i, j) for i, j in breaks)
-    if box.break_after and len(lines) > lines_that_fit(box, size):
+    if box.break_after and len(lines) > lines_that_fit(box, size, m):
         # The hints cost too many lines: fall back to breaking wherever it fits best.
-        return wrap(text, dataclasses.replace(box, break_after=""), size, split_words=split_words)
+        plain = dataclasses.replace(box, break_after="")
+        return wrap(text, plain, size, m, split_words=split_words)
     return lines
 
 
-def lines_that_fit(box: Box, size: float) -> int:
+def lines_that_fit(box: Box, size: float, m: Measurer) -> int:
     """How many lines of ``size`` the box holds, by height and by its line limit."""
-    ascent, descent = measurer().vertical(Face(box.family, box.weight, size))
+    ascent, descent = m.vertical(Face(box.family, box.weight, size))
     leading = round(size * box.line_height)
     by_height = (
         0 if ascent + descent > box.height else 1 + int((box.height - ascent - descent) // leading)
@@ -333,17 +352,15 @@ def lines_that_fit(box: Box, size: float) -> int:
     return min(box.max_lines, by_height)
 
 
-def _fits(lines: list[str], box: Box, size: float) -> bool:
-    m = measurer()
+def _fits(lines: list[str], box: Box, size: float, m: Measurer) -> bool:
     face = Face(box.family, box.weight, size)
-    return len(lines) <= lines_that_fit(box, size) and all(
+    return len(lines) <= lines_that_fit(box, size, m) and all(
         m.extent(face, line).span <= box.width for line in lines
     )
 
 
-def place(lines: list[str], box: Box, size: float) -> list[Line]:
+def place(lines: list[str], box: Box, size: float, m: Measurer) -> list[Line]:
     """Pen positions for each line: whole pixels, ink inside the box."""
-    m = measurer()
     face = Face(box.family, box.weight, size)
     ascent, descent = m.vertical(face)
     leading = round(size * box.line_height)
@@ -357,26 +374,27 @@ def place(lines: list[str], box: Box, size: float) -> list[Line]:
         left = math.floor(min(ext.ink_left, 0.0))  # ink left of the pen, in whole pixels
         slack = box.width - ext.span
         offset = {"start": 0, "middle": slack // 2, "end": slack}[box.align]
-        placed.append(Line(text, box.x + offset - left, baseline + i * leading))
+        placed.append(Line(text=text, x=box.x + offset - left, y=baseline + i * leading))
     return placed
 
 
-def fit(text: str, box: Box, *, cap: float | None = None) -> Fit:
+def fit(text: str, box: Box, m: Measurer, *, cap: float | None = None) -> Fit:
     """Set ``text`` in ``box`` at the largest size (at most ``cap``) that fits, or raise
     :class:`FitError`."""
     if not text:
         return Fit(box, box.max_size if cap is None else min(cap, box.max_size), [])
     for size in box.sizes(cap):
-        lines = wrap(text, box, size)
-        if _fits(lines, box, size):
-            return Fit(box, size, place(lines, box, size))
+        lines = wrap(text, box, size, m)
+        if _fits(lines, box, size, m):
+            return Fit(box, size, place(lines, box, size, m))
     # Only a word that alone is wider than the box may be broken inside, and only at the minimum.
-    lines = wrap(text, box, box.min_size, split_words=True)
-    if _fits(lines, box, box.min_size):
-        return Fit(box, box.min_size, place(lines, box, box.min_size))
-    capacity = lines_that_fit(box, box.min_size)
+    lines = wrap(text, box, box.min_size, m, split_words=True)
+    if _fits(lines, box, box.min_size, m):
+        return Fit(box, box.min_size, place(lines, box, box.min_size, m))
+    capacity = lines_that_fit(box, box.min_size, m)
     # How much to cut: what first-fit lines (fuller than balanced ones) cannot hold.
-    packed = wrap(text, dataclasses.replace(box, balance=False), box.min_size, split_words=True)
+    unbalanced = dataclasses.replace(box, balance=False)
+    packed = wrap(text, unbalanced, box.min_size, m, split_words=True)
     kept = sum(len(line) + 1 for line in packed[:capacity])
     raise FitError(box, len(lines), capacity, max(1, len(text) - kept + 1))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from cardgen.imagediff import ReportEntry, check_file, write_report
+from cardgen.project import Project
 from cardgen.render import stack_versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ def stack_note() -> str:
         recorded = json.loads(STACK.read_text())
     except (OSError, ValueError):
         return "no record of the stack the references were made on"
-    running = stack_versions()
+    running = stack_versions(Project.open().fonts)
     changed = [f"{k} {recorded.get(k)} -> {v}" for k, v in running.items() if recorded.get(k) != v]
     if not changed:
         return "rendering stack identical to the references'"
@@ -111,7 +112,8 @@ class Snapshots:
             if bad:
                 notes.append(f"snapshot report: {index}")
         if self.updated:
-            STACK.write_text(json.dumps(stack_versions(), indent=2, sort_keys=True) + "\n")
+            stack = stack_versions(Project.open().fonts)
+            STACK.write_text(json.dumps(stack, indent=2, sort_keys=True) + "\n")
             notes.append(f"snapshot references written: {', '.join(self.updated)}")
         if whole_suite:
             existing = {

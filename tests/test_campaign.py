@@ -9,22 +9,20 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from cardgen.campaign import (
-    ALT_LIMIT,
-    alt_text,
-    entries_for,
-    schedule,
-    tweet_length,
-    tweet_text,
-)
 from cardgen.errors import CardgenError
-from cardgen.model import Case, load_campaign, load_cases
+from cardgen.manifest import CardEntry
+from cardgen.model import Case, Loaded, load_campaign, load_cases
+from cardgen.posts import ALT_LIMIT, alt_text, check_limits, tweet_length, tweet_text
+from cardgen.project import Project
+from cardgen.schedule import entries_for, schedule
+from cardgen.schema import validate
 from cardgen.sheet import caption
 
 from .conftest import CASES, run
 
-CAMPAIGN = load_campaign(CASES)
-LOADED, _ = load_cases(CASES, CAMPAIGN)
+PROJECT = Project.open(cases=CASES)
+CAMPAIGN = load_campaign(PROJECT)
+LOADED, _ = load_cases(PROJECT, CAMPAIGN)
 
 
 def case(**kw: object) -> Case:
@@ -35,7 +33,7 @@ def case(**kw: object) -> Case:
         "outcomes": [{"figure": "35%", "label": "fewer admissions"}],
     }
     spec.update(kw)
-    return Case.model_validate(spec)
+    return validate(Case, spec)
 
 
 def test_schedule_arithmetic() -> None:
@@ -97,13 +95,10 @@ def test_long_summary_is_shortened_at_a_word_with_ellipsis() -> None:
 
 
 def test_exactly_280_passes_and_281_fails(tmp_path: Path) -> None:
-    from cardgen.campaign import check_limits
-    from cardgen.model import Loaded
-
     tail = " #bettercommissioning"
     for n, ok in ((280, True), (281, False)):
         own = "x" * (n - len(tail)) + tail
-        loaded = Loaded("x", tmp_path / "x.toml", case(tweet=own))
+        loaded = Loaded(slug="x", path=tmp_path / "x.toml", where="x.toml", case=case(tweet=own))
         assert tweet_length(tweet_text(loaded.case, CAMPAIGN)) == n
         assert (check_limits(loaded, CAMPAIGN) == []) is ok
 
@@ -205,22 +200,27 @@ def test_contact_sheet_size_and_order(runner, one_case_dir: Path, tmp_path: Path
     )
     # 2 columns of 360px thumbnails, 2 rows of (202 + caption) under a title.
     assert sheet.size == (24 + 2 * (360 + 24), 72 + 2 * (202 + 44 + 24))
-    from cardgen.sheet import _order
+    # Independently of the sheet's own sort: each thumbnail shows the card expected there.
+    expected = ["launch", "small", "second", "first"]
+    for i, slug in enumerate(expected):
+        x, y = 24 + (i % 2) * (360 + 24), 72 + (i // 2) * (202 + 44 + 24)
+        thumb = sheet.crop((x, y, x + 360, y + 202)).convert("RGB")
+        with Image.open(out / f"twitter/{slug}.png") as card:
+            want = card.convert("RGB").resize((360, 202), Image.Resampling.LANCZOS)
+        assert thumb.tobytes() == want.tobytes(), f"thumbnail {i} is not {slug}"
 
-    manifest = json.loads((out / "manifest.json").read_text())["cards"]
-    assert [c["slug"] for c in sorted(manifest, key=_order)] == [
-        "launch",
-        "small",
-        "second",
-        "first",
-    ]
+
+def entry(**kw: object) -> CardEntry:
+    spec: dict[str, object] = dict(
+        slug="x", kind="case", format="twitter", path="twitter/x.png", width=1200, height=675,
+        bytes=1, sha256="", day=3, date="2015-08-27", title="T", url=None, alt="", tweet="",
+        fits={}, key="",
+    )  # fmt: skip
+    return CardEntry(**{**spec, **kw})  # type: ignore[arg-type]
 
 
 def test_caption() -> None:
-    assert (
-        caption({"kind": "case", "day": 3, "date": "2015-08-27", "slug": "x"})
-        == "Day 3 · Thu 27 Aug 2015 · x"
-    )
-    assert caption({"kind": "launch", "day": 0, "date": "2015-08-25", "slug": "launch"}).startswith(
+    assert caption(entry()) == "Day 3 · Thu 27 Aug 2015 · x"
+    assert caption(entry(kind="launch", day=0, date="2015-08-25", slug="launch")).startswith(
         "Launch"
     )

@@ -103,6 +103,31 @@ def test_bad_case_is_reported_and_good_cards_still_built(
     assert not list(out.rglob("*cardgen-tmp"))
 
 
+def test_a_broken_case_leaves_a_case_whose_name_contains_its_own_alone(
+    runner, tmp_path: Path
+) -> None:
+    # "hub" is part of "community-hub-bristol": problems are matched by slug, not by text.
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    shutil.copy(CASES / "campaign.toml", cases)
+    shutil.copy(CASES / "community-hub-bristol.toml", cases)
+    (cases / "hub.toml").write_text('title = "Hub"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["--cases", cases, "--out", out, "--format", "twitter"]
+    built = run(runner, "build", *args)
+    assert built.exit_code == 1
+    assert all(line.startswith(f"{cases / 'hub.toml'}: ") for line in built.stderr.splitlines())
+    assert (out / "twitter/community-hub-bristol.png").exists()
+    card = run(runner, "card", "community-hub-bristol", *args)
+    assert card.exit_code == 0, card.stderr
+    assert card.stderr == ""
+    today = run(runner, "today", "--date", "2015-09-07", *args)  # day 14
+    assert today.exit_code == 0, today.stderr
+    assert "community-hub-bristol.png" in today.output
+    broken = run(runner, "card", "hub", *args)
+    assert broken.exit_code == 1 and "hub.toml: outcomes: required, but missing" in broken.stderr
+
+
 def test_card_writes_png_and_svg(runner, one_case_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     svg = card_svg(runner, one_case_dir, out).read_text()

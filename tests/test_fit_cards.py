@@ -56,15 +56,20 @@ def test_stress_cases_fit_every_format(runner, one_case_dir: Path, tmp_path: Pat
         one_case_dir, "welsh", title="Llŷn ŵyr ŷd – ‘Tŷ Gwyn’ café", organisation="Cyngor Gwynedd"
     )
     out = tmp_path / "out"
-    result = run(runner, "build", "--cases", one_case_dir, "--out", out)
+    result = run(runner, "build", "--cases", one_case_dir, "--out", out, "-v")
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     fits = {(c["format"], c["slug"]): c["fits"] for c in manifest["cards"]}
     assert fits[("twitter", "longest-title")]["title"] == {"size": 44, "lines": 3, "max_size": 60}
     # A word wider than the box at the minimum size is the only thing ever broken inside.
     assert fits[("twitter", "one-long-word")]["title"] == {"size": 44, "lines": 2, "max_size": 60}
-    # The fit report lists cards whose text shrank.
+    # With -v the fit report lists cards whose text shrank; the summary counts them always.
     assert "fit twitter/longest-title.png: title 44px (3 lines, max 60px)" in result.output
+    shrunk = sum(any(f["size"] < f["max_size"] for f in fit.values()) for fit in fits.values())
+    assert f"; text shrunk to fit on {shrunk} (-v lists them);" in result.output
+    quiet = run(runner, "build", "--cases", one_case_dir, "--out", out, "--force")
+    assert not any(line.startswith("fit ") for line in quiet.output.splitlines())
+    assert f"text shrunk to fit on {shrunk} " in quiet.output
 
 
 def test_one_character_too_many_fails_with_the_message(

@@ -22,7 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from cardgen import fonts
+from cardgen.errors import CardgenError
+from cardgen.project import Project
+from cardgen.render import draw
 
 from .conftest import CASES, MINIMAL_CASE, ROOT, break_template, card_svg, run
 
@@ -95,7 +97,7 @@ def test_unicode_is_cleaned(runner, one_case_dir: Path, tmp_path: Path) -> None:
         ),
         (
             MINIMAL_CASE.replace('"A short title"', '"' + "word " * 2000 + '"').encode(),
-            "title: too long (10000 characters; at most 300)",
+            "title: too long (9999 characters; at most 300)",  # counted once trimmed
         ),
         (
             MINIMAL_CASE.replace("public-health", "parks").encode(),
@@ -312,10 +314,20 @@ def test_files_and_loopback_urls_are_never_opened(
     _Recorder.hits = []
     try:
         result = build_with(runner, one_case_dir, templates_dir, tmp_path)
+        assert result.exit_code == 1
+        # The filled SVG is checked like the source…
+        assert f'external reference "{url}" is not allowed' in result.stderr
+        assert f'external reference "file://{secret}" is not allowed' in result.stderr
+        # …and the renderer refuses on its own too, should anything get past the check.
+        svg = (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">'
+            f'<image href="{url}" width="9" height="9"/>'
+            f'<image href="file://{secret}" width="9" height="9"/></svg>'
+        )
+        with pytest.raises(CardgenError, match="refused: templates may only use data: URIs"):
+            draw(svg.encode(), 9, 9, Project.open().fonts)
     finally:
         server.shutdown()
-    assert result.exit_code == 1
-    assert "refused: templates may only use data: URIs" in result.stderr
     assert _Recorder.hits == []
     assert str(secret) not in opened
     assert not (tmp_path / "out/twitter/small.png").exists()
@@ -459,7 +471,7 @@ DRAWABLE = st.text(
     st.sampled_from(
         sorted(
             chr(c)
-            for c in fonts.covered_characters()
+            for c in Project.open().fonts.covered
             if (c < 0x2200 and unicodedata.category(chr(c))[0] in "LNPS") or chr(c) == " "
         )
     ),
@@ -639,14 +651,14 @@ def test_one_cards_internal_error_does_not_stop_the_others(
 ) -> None:
     import cardgen.build
 
-    real = cardgen.build.render_job
+    real = cardgen.build.make
 
     def flaky(job, *args, **kwargs):
         if job.slug == "launch":
             raise RuntimeError("boom")
         return real(job, *args, **kwargs)
 
-    monkeypatch.setattr(cardgen.build, "render_job", flaky)
+    monkeypatch.setattr(cardgen.build, "make", flaky)
     out = tmp_path / "out"
     result = run(
         runner, "build", "--cases", one_case_dir, "--out", out, "--format", "twitter", "--jobs", "1"
@@ -680,35 +692,38 @@ def test_a_failed_cards_old_png_is_cleaned_up_when_its_case_goes(
 def test_partials_and_parents_are_checked_as_drawn(
     runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
 ) -> None:
+    def check() -> str:
+        args = ["--cases", one_case_dir, "--templates", templates_dir, "--format", "twitter"]
+        result = run(runner, "check", *args)
+        assert result.exit_code == 1
+        return result.stderr
+
+    # A partial is only seen once filled: reported against the template, with the text's slot.
     (templates_dir / "_note.svg").write_text(
         '<text x="60" y="640" font-family="Comic Sans MS" font-size="12" fill="#000">note</text>'
     )
     path = break_template(
         templates_dir, '<rect id="footer"', '{% include "_note.svg" %}<rect id="footer"'
     )
+    err = check()
+    assert f'{path}: text: font-family "Comic Sans MS" (normal) is not a bundled font' in err
+    assert f"{path}: text: font size 12px is below the legibility floor for text" in err
+    # A parent's weight and opacity: seen in the source already, so with the line.
     break_template(
         templates_dir,
         '<text id="title"',
         '<g opacity="0.3" font-weight="normal"><text id="title"',
     )
     break_template(templates_dir, "{{ title }}</text>", "{{ title }}</text></g>")
-    result = run(
-        runner,
-        "check",
-        "--cases",
-        one_case_dir,
-        "--templates",
-        templates_dir,
-        "--format",
-        "twitter",
+    line = (
+        path.read_text()
+        .splitlines()
+        .index(next(x for x in path.read_text().splitlines() if '<text id="title"' in x))
     )
-    assert result.exit_code == 1
-    err = result.stderr
-    assert f'{path}: text: font-family "Comic Sans MS" (normal) is not a bundled font' in err
     assert (
-        f"{path}: title: a text box may not inherit font-weight, opacity from a parent element"
-        in err
-    )
+        f"{path}:{line + 1}: title: a text box may not inherit font-weight, opacity from a "
+        "parent element"
+    ) in check()
 
 
 def test_text_boxes_stay_inside_the_safe_margin(
@@ -727,7 +742,7 @@ def test_text_boxes_stay_inside_the_safe_margin(
     )
     assert result.exit_code == 1
     assert (
-        f"{path}: service: text box 80,20 560×44 reaches outside the twitter card's safe margin "
+        f"{path}:9: service: text box 80,20 560×44 reaches outside the twitter card's safe margin "
         "(48px from each edge)"
     ) in result.stderr.splitlines()
 
@@ -760,7 +775,7 @@ def test_own_tweet_and_alt_are_checked(runner, one_case_dir: Path, tmp_path: Pat
 def test_platform_size_limit(
     runner, one_case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cardgen.templates.MAX_BYTES", 1000)
+    monkeypatch.setattr("cardgen.card.MAX_BYTES", 1000)
     result = run(
         runner,
         "build",
@@ -788,7 +803,7 @@ def test_traceback_switch_shows_internal_errors(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("cardgen.cli.build", broken)
+    monkeypatch.setattr("cardgen.build.build", broken)
     args = ["build", "--cases", str(one_case_dir), "--out", str(tmp_path)]
     plain = runner.invoke(cli, args)
     assert plain.exit_code == 3

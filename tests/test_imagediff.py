@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -379,23 +377,3 @@ def test_write_report_lists_failures_first(tmp_path: Path) -> None:
     assert "http" not in page and "<link" not in page and "<script" not in page
     with pytest.raises(ValueError):
         ReportEntry("x", "broken", "")
-
-
-def test_compare_timing_1200x675(capsys: pytest.CaptureFixture[str]) -> None:
-    cases = {
-        "identical": (card().copy(), card()),
-        "changed word": (card(headline=HEADLINE.replace("six", "ten")), card()),
-        "one-step fill change": (card(fill="#1f293b"), card()),
-    }
-    lines = []
-    for label, (actual, expected) in cases.items():
-        best = min(_timed(lambda a=actual, e=expected: compare(a, e)) for _ in range(5))
-        lines.append(f"compare 1200x675 {label}: {best * 1000:.1f} ms")
-    with capsys.disabled():
-        print("\n" + "\n".join(lines))
-
-
-def _timed(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start

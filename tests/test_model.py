@@ -8,10 +8,17 @@ import pytest
 
 from cardgen.errors import CardgenError
 from cardgen.model import load_campaign, load_case, load_cases
+from cardgen.project import Project
 
 from .conftest import CASES, MINIMAL_CASE
 
-CAMPAIGN = load_campaign(CASES)
+PROJECT = Project.open(cases=CASES)
+CAMPAIGN = load_campaign(PROJECT)
+
+
+def in_folder(folder: Path) -> Project:
+    """A project whose case files are in ``folder``."""
+    return Project.open(cases=folder)
 
 
 def with_day(day: str) -> str:
@@ -24,7 +31,7 @@ def problems(tmp_path: Path, text: str | bytes, name: str = "x.toml") -> list[st
     path = tmp_path / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
     try:
-        load_case(path, CAMPAIGN)
+        load_case(path, CAMPAIGN, PROJECT)
     except CardgenError as exc:
         return [f"{p.field}: {p.message}" for p in exc.problems]
     return []
@@ -96,7 +103,7 @@ def test_strings_are_trimmed_and_cleaned(tmp_path: Path) -> None:
         MINIMAL_CASE.replace("A short title", "  Cafe\\u0301  and\\tcare\\u0007  "),
         encoding="utf-8",
     )
-    case = load_case(path, CAMPAIGN).case
+    case = load_case(path, CAMPAIGN, PROJECT).case
     assert case.title == "Caf\u00e9 and care"  # NFC, control characters gone, whitespace collapsed
 
 
@@ -139,14 +146,14 @@ def test_lookalikes_are_mapped(tmp_path: Path) -> None:
     path.write_text(
         MINIMAL_CASE.replace("A short title", "Non\u2011stop 10\u202f000 care"), encoding="utf-8"
     )
-    assert load_case(path, CAMPAIGN).case.title == "Non-stop 10\u00a0000 care"
+    assert load_case(path, CAMPAIGN, PROJECT).case.title == "Non-stop 10\u00a0000 care"
 
 
 def test_day_clash_fails_both_cases(tmp_path: Path) -> None:
     (tmp_path / "a.toml").write_text(with_day("4"), encoding="utf-8")
     (tmp_path / "b.toml").write_text(with_day("4"), encoding="utf-8")
     (tmp_path / "c.toml").write_text(with_day("5"), encoding="utf-8")
-    good, found = load_cases(tmp_path, CAMPAIGN)
+    good, found = load_cases(in_folder(tmp_path), CAMPAIGN)
     assert [c.slug for c in good] == ["c"]
     assert [f"{Path(p.where).name}: {p.field}: {p.message}" for p in found] == [
         f"a.toml: day: day 4 is also taken by {tmp_path / 'b.toml'}",
@@ -161,7 +168,7 @@ def test_every_problem_in_a_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_shipped_campaign_is_valid() -> None:
-    good, found = load_cases(CASES, CAMPAIGN)
+    good, found = load_cases(PROJECT, CAMPAIGN)
     assert found == []
     assert sorted(c.case.day for c in good) == list(range(1, 23))
     assert {c.case.service for c in good} == set(CAMPAIGN.services)

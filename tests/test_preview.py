@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from cardgen.preview import STRESS, Preview, preview_cmd
-from cardgen.templates import load_formats
+from cardgen.project import Project
 
 from .conftest import CASES, TEMPLATES
 from .preview_support import (
@@ -52,7 +52,8 @@ def folders(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def preview(folders: tuple[Path, Path]) -> Iterator[Preview]:
     """A running preview, every card drawn."""
-    with Preview(*folders, port=0, jobs=2) as running:
+    cases, templates = folders
+    with Preview(Project.open(cases=cases, templates=templates), port=0, jobs=2) as running:
         assert running.wait_idle(120), "the first render did not finish"
         yield running
 
@@ -64,8 +65,9 @@ def test_page_lists_every_card_of_every_format(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)  # every format, as shipped
     slugs = sorted(p.stem for p in CASES.glob("*.toml") if p.name != "campaign.toml")
-    formats = load_formats(templates)
-    with Preview(CASES, templates, port=0, jobs=2) as running:
+    project = Project.open(cases=CASES, templates=templates)
+    formats = project.formats
+    with Preview(project, port=0, jobs=2) as running:
         listed = wait_for(lambda: state(running)["cards"], "the first plan")
         status, headers, page = get(running, "/")
         assert status == 200 and headers["Content-Type"].startswith("text/html")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from cardgen.preview import Preview
+from cardgen.project import Project
 
 from .conftest import CASES, ROOT, TEMPLATES
 from .preview_support import MARK, add_mark, cards, twitter_only
@@ -82,7 +83,7 @@ def test_page_shows_every_card_and_follows_a_template_edit(tmp_path: Path, drive
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     twitter_only(templates)
-    with Preview(CASES, templates, port=0, jobs=2) as preview:
+    with Preview(Project.open(cases=CASES, templates=templates), port=0, jobs=2) as preview:
         assert preview.wait_idle(120), "the first render did not finish"
         expected = cards(preview)
         wait = WebDriverWait(driver, TIMEOUT, poll_frequency=0.1)

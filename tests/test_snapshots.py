@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from cardgen.build import build
-from cardgen.templates import load_formats
+from cardgen.project import Project
 
 from .conftest import CASES, ROOT, TEMPLATES, break_template, run
 from .snapshot import RESULTS, Snapshots
@@ -26,7 +26,7 @@ CASE_SAMPLES = [
     "llyn-village-hall-gwynedd",
     "checkpoint-durham",
 ]
-FORMATS = load_formats(TEMPLATES)
+FORMATS = Project.open(cases=CASES).formats
 SHOTS = [
     f"{fmt.name}/{slug}"
     for fmt in FORMATS.values()
@@ -39,7 +39,8 @@ SHOTS = [
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample cards in every format, built once."""
     out = tmp_path_factory.mktemp("snapshots-out")
-    report = build(CASES, out, slugs=[*CASE_SAMPLES, "launch", "summary"], jobs=2)
+    project = Project.open(cases=CASES)
+    report = build(project, out, slugs=[*CASE_SAMPLES, "launch", "summary"], jobs=2)
     assert not report.problems, report.problems
     return out
 
@@ -186,3 +187,19 @@ def test_cardgen_diff_lists_exactly_the_changed_cards(runner, tmp_path: Path) ->
     assert changed == ["twitter/launch.png"]
     assert "1 changed, 22 unchanged, 0 without a reference" in result.output
     assert (after / "diff" / "index.html").exists()
+
+
+def test_cardgen_diff_by_default_compares_with_the_last_build(runner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["--cases", CASES, "--out", out, "--format", "twitter"]
+    assert run(runner, "build", *args, "-q").exit_code == 0
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    result = run(runner, "diff", *args, "--templates", folder)
+    assert result.exit_code == 0, result.stderr
+    assert "0 changed, 23 unchanged, 0 without a reference against the last build" in result.output
+    launch = folder / "launch.twitter.svg"
+    launch.write_text(launch.read_text().replace('fill="#12284c"/>', 'fill="#13284c"/>', 1))
+    result = run(runner, "diff", *args, "--templates", folder)
+    changed = [line.split()[1] for line in result.output.splitlines() if line.startswith("changed")]
+    assert changed == ["twitter/launch.png"], result.output

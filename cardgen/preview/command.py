@@ -12,45 +12,17 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ..model import display
-from ..templates import TEMPLATES_DIR
+from ..cli import project_options
+from ..project import Project
 from .server import LOOPBACK
 from .state import Preview
 
 F = TypeVar("F", bound=Callable[..., Any])
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, kill, a closed terminal
-
-
-def _folder() -> click.Path:
-    return click.Path(path_type=Path, exists=True, file_okay=False)
-
-
-def campaign_options(command: F) -> F:
-    """``--cases`` and ``--templates``, as the other commands have them.
-
-    The one place to swap for the CLI's shared option decorators.
-    """
-    command = click.option(
-        "--templates",
-        "templates_dir",
-        default=str(TEMPLATES_DIR),
-        show_default="svg_templates/",
-        type=_folder(),
-        help="Folder of SVG templates and formats.toml.",
-    )(command)
-    return click.option(
-        "--cases",
-        "cases_dir",
-        default="cases",
-        show_default=True,
-        type=_folder(),
-        help="Folder of case files and campaign.toml.",
-    )(command)
 
 
 @click.command("preview")
@@ -67,8 +39,8 @@ def campaign_options(command: F) -> F:
     show_default=True,
     help="Address to listen on; any other than 127.0.0.1 shows the cards to your network.",
 )
-@campaign_options
-def preview_cmd(port: int, host: str, cases_dir: Path, templates_dir: Path) -> None:
+@project_options
+def preview_cmd(port: int, host: str, project: Project) -> None:
     """Live preview: every card of every format in the browser, redrawn as you edit.
 
     Watches the templates, the cases and the fonts and draws again only the cards a change
@@ -81,7 +53,10 @@ def preview_cmd(port: int, host: str, cases_dir: Path, templates_dir: Path) -> N
       cardgen preview
       cardgen preview --port 8080 --templates my_templates/
     """
-    preview = Preview(cases_dir, templates_dir, host=host, port=port, log=click.echo)
+    for folder, option in ((project.cases_dir, "--cases"), (project.templates_dir, "--templates")):
+        if not folder.is_dir():  # a preview of nothing would wait for ever
+            raise click.BadParameter(f"{project.display(folder)} does not exist", param_hint=option)
+    preview = Preview(project, host=host, port=port, log=click.echo)
     # SIGTERM and SIGHUP stop the preview as Ctrl-C does: by raising KeyboardInterrupt.
     with _on_signals(signal.default_int_handler):
         try:
@@ -95,7 +70,7 @@ def preview_cmd(port: int, host: str, cases_dir: Path, templates_dir: Path) -> N
             if host not in LOOPBACK:
                 warning = f"warning: listening on {host}: your network can see these cards"
                 click.echo(warning, err=True)
-            watching = ", ".join(f"{display(p)}/" for p in preview.watched)
+            watching = ", ".join(f"{project.display(p)}/" for p in preview.watched)
             click.echo(f"cardgen preview: {url}  (watching {watching}; Ctrl-C to stop)")
             while True:
                 time.sleep(3600)

@@ -13,8 +13,6 @@ import contextlib
 import multiprocessing
 import os
 import queue
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -26,14 +24,14 @@ from typing import Any
 
 from watchfiles import DefaultFilter, watch
 
-from .. import fonts, render, text
-from ..build import Job, Result, plan
 from ..errors import CardgenError, Problem
-from ..model import LAUNCH, Campaign, case_paths, display
-from ..templates import TEMPLATES_DIR, Format, load_formats, template_name, templates
+from ..formats import Format, template_name
+from ..model import LAUNCH, case_paths
+from ..plan import Job, plan
+from ..project import Project
 from . import worker
 from .server import Hub, Server, sse
-from .stress import stress_jobs
+from .stress import StressCard, stress_row
 
 DEBOUNCE_MS, STEP_MS = 500, 50  # watchfiles: group a burst of saves; yield after 50 ms of quiet
 RENDER_TIMEOUT_S = 120.0
@@ -61,7 +59,8 @@ class EditorFilter(DefaultFilter):
 
 
 def _internal(exc: BaseException, where: str) -> Problem:
-    return Problem(where, "", f"internal error: {type(exc).__name__}: {exc} (please report it)")
+    message = f"internal error: {type(exc).__name__}: {exc} (please report it)"
+    return Problem(file=where, message=message)
 
 
 @dataclass
@@ -117,27 +116,25 @@ class Target:
 class Preview:
     """The preview server: watcher, planner/renderer thread, worker pool and HTTP server.
 
-    ``with Preview(cases_dir, templates_dir, port=0) as preview:`` serves on ``preview.url``
+    ``with Preview(project, port=0) as preview:`` serves on ``preview.url``
     until the block ends. Cards are drawn in "spawn" worker processes, so a script that starts
     a preview must do so under ``if __name__ == "__main__":``.
     """
 
     def __init__(
         self,
-        cases_dir: Path,
-        templates_dir: Path = TEMPLATES_DIR,
+        project: Project,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
         jobs: int | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
-        self.cases_dir = Path(cases_dir)
-        self.templates_dir = Path(templates_dir)
+        self.project = project
         self.host, self.port = host, port
         self.jobs = jobs or min(4, os.cpu_count() or 1)
         self._log = log or (lambda message: None)
-        self.watched = [self.cases_dir, self.templates_dir, fonts.FONTS_DIR]
+        self.watched = [project.cases_dir, project.templates_dir, project.fonts.folder]
         self.cards: dict[str, Card] = {}
         self.order: list[str] = []
         self.problems: list[str] = []  # problems that belong to no card (campaign, formats)
@@ -158,7 +155,6 @@ class Preview:
         self._pool: ProcessPoolExecutor | None = None
         self._threads: list[threading.Thread] = []
         self._broken = False  # a worker died: the pool is replaced after this round
-        self._out: Path | None = None  # rendered images, in a temporary folder while running
         self.server: Server | None = None
 
     # --- life cycle ---
@@ -178,7 +174,6 @@ class Preview:
             )
         server = Server((self.host, self.port), self)
         self.server, self.port = server, server.server_address[1]
-        self._out = Path(tempfile.mkdtemp(prefix="cardgen-preview-"))
         self._pool = worker.new_pool(self.jobs)
         self._dirty.set()  # the first round renders everything
         for target, name in (
@@ -205,8 +200,6 @@ class Preview:
             thread.join(timeout=10)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._out is not None:
-            shutil.rmtree(self._out, ignore_errors=True)
 
     def __enter__(self) -> Preview:
         self.start()
@@ -277,11 +270,14 @@ class Preview:
 
     def _cycle(self, changed: set[str]) -> None:
         started = time.perf_counter()
-        fonts_dir = str(fonts.FONTS_DIR.resolve())
-        if any(path.startswith(fonts_dir) for path in changed):
-            self._reset_fonts()
+        fonts_dir = str(self.project.fonts.folder)
+        new_fonts = any(path.startswith(fonts_dir) for path in changed)
+        # Everything is read afresh; new fonts also need fresh workers (fontconfig reads its
+        # fonts once per process), and a new digest draws every card again.
+        self.project = self.project.renewed(fonts=new_fonts)
+        if new_fonts:
+            self._replace_pool()
         self._generation += 1
-        templates.cache_clear()  # formats.toml and templates are read afresh
         try:
             targets, loose = self._plan()
         except CardgenError as exc:
@@ -313,20 +309,6 @@ class Preview:
             self.log(problem)
         self._printed = now
 
-    def _reset_fonts(self) -> None:
-        """New fonts: forget what was read from the old ones, start fresh worker processes."""
-        for module, name in (
-            (fonts, "fonts_digest"),
-            (fonts, "covered_characters"),
-            (fonts, "setup_fontconfig"),
-            (text, "measurer"),
-            (render, "stack_versions"),  # part of every cache key: every card is drawn again
-        ):
-            cached = getattr(module, name, None)
-            if hasattr(cached, "cache_clear"):
-                cached.cache_clear()
-        self._replace_pool()
-
     def _replace_pool(self, broken: ProcessPoolExecutor | None = None) -> None:
         with self._lock:
             if broken is not None and self._pool is not broken:
@@ -335,7 +317,7 @@ class Preview:
         if old is not None:
             old.shutdown(wait=False, cancel_futures=True)
 
-    def _submit(self, *args: Any) -> Future[tuple[Result, bytes | None]]:
+    def _submit(self, *args: Any) -> Future[worker.Outcome]:
         """Render in a worker; a pool whose worker died (a crash in a library) is replaced."""
         pool = self._pool
         assert pool is not None
@@ -348,21 +330,39 @@ class Preview:
 
     def _plan(self) -> tuple[list[Target], list[Problem]]:
         """Every card the page should show, with its job or its problems."""
-        tdir = self.templates_dir
-        formats = load_formats(tdir)  # a broken formats.toml stops every card
+        project = self.project
+        formats = project.formats  # a broken formats.toml stops every card
+        tmpl = project.templates
         kinds = {name: fmt.kinds for name, fmt in formats.items()}
         missing = {
-            (kind, f): [Problem(display(tdir / template_name(kind, f)), "", "template not found")]
+            (kind, f): [Problem(file=tmpl.where(name), message="template not found", template=name)]
             for f in formats
             for kind in kinds[f]
-            if not (tdir / template_name(kind, f)).is_file()
+            if not tmpl.path(name := template_name(kind, f)).is_file()
         }
         usable = [f for f in formats if not any((k, f) in missing for k in kinds[f])]
-        the_plan, fatal = None, []
+        campaign, fatal = None, []
         try:
-            the_plan = plan(self.cases_dir, formats=usable, templates_dir=tdir) if usable else None
+            from ..model import open_campaign
+
+            campaign = open_campaign(project)
         except CardgenError as exc:  # campaign.toml, or the cases folder itself
             fatal = exc.problems
+        # The stress row is planned with the real cases (see stress.py), per format.
+        stress: dict[str, list[StressCard]] = {}
+        blocked = {f: fatal + missing.get(("case", f), []) for f in formats}
+        the_plan = None
+        if usable and campaign is not None:
+            for f in usable:
+                if "case" in kinds[f]:
+                    stress[f] = stress_row(
+                        project, campaign, formats[f], blocked=blocked[f], memo=self._title_fits
+                    )
+            extra = {f: [c.loaded for c in row if c.loaded] for f, row in stress.items()}
+            try:
+                the_plan = plan(project, formats=usable, extra=extra)
+            except CardgenError as exc:
+                fatal = exc.problems
         found = list(the_plan.problems) if the_plan else []
         used: set[int] = set()
 
@@ -372,33 +372,30 @@ class Preview:
             return [found[i] for i in hits]
 
         def of_template(kind: str, fmt: str) -> list[Problem]:
-            where = display(tdir / template_name(kind, fmt))
-            return missing.get((kind, fmt)) or take(
-                lambda p: p.where == where or p.where.startswith(where + ":")
-            )
+            name = template_name(kind, fmt)
+            return missing.get((kind, fmt)) or take(lambda p: p.template == name)
 
-        jobs = {(j.format, j.slug): j for j in the_plan.jobs} if the_plan else {}
+        jobs = {
+            (j.format, j.slug, j.source.text_file.startswith("stress/")): j
+            for j in (the_plan.jobs if the_plan else [])
+        }
         for loaded in the_plan.cases if the_plan else []:
             self._rows[loaded.slug] = ("case", loaded.case.day, loaded.case.title)
-        for job in jobs.values():
+        for job in the_plan.jobs if the_plan else []:
             if job.kind not in ("case", "launch"):  # e.g. a campaign summary
                 title = str(job.context.get("title") or job.kind.capitalize())
                 self._rows[job.slug] = (job.kind, job.context.get("day"), title)
         # (slug, kind, day, title): launch first, then by day; remembered rows keep their
         # place while their file is broken.
         rows = [(LAUNCH, "launch", 0, "Launch graphic")]
-        paths = case_paths(self.cases_dir) if self.cases_dir.is_dir() else []
+        paths = case_paths(project.cases_dir) if project.cases_dir.is_dir() else []
         for path in paths:
             _, day, title = self._rows.get(path.stem, ("case", None, path.name))
             rows.append((path.stem, "case", day, title))
         rows += [(s, k, d, t) for s, (k, d, t) in self._rows.items() if k not in ("case", LAUNCH)]
         rows[1:] = sorted(rows[1:], key=lambda r: (r[2] is None, r[2] or 0, r[0]))
-        own: dict[str, list[Problem]] = {}  # a case file's own problems
-        for path in paths:
-            where = display(path)
-            own[path.stem] = fatal + take(lambda p, w=where: p.where == w)
-        targets, stress = [], []  # the campaign's cards come first on the page, then stress
-        campaign = the_plan.campaign if the_plan else None
+        own = {path.stem: fatal + take(lambda p, s=path.stem: p.slug == s) for path in paths}
+        targets, stress_targets = [], []  # the campaign's cards first on the page, then stress
         for fmt in formats:
             broken = {kind: of_template(kind, fmt) for kind in kinds[fmt]}
             for slug, kind, day, title in rows:
@@ -408,10 +405,13 @@ class Preview:
                 when = f"day {day} · " if day is not None else "unscheduled · " * (kind == "case")
                 card.caption = f"{when}{slug} · {fmt}"
                 problems = own.get(slug, fatal) + broken[kind]
-                targets.append(Target(card, jobs.get((fmt, slug)), problems))
+                targets.append(Target(card, jobs.get((fmt, slug, False)), problems))
             if "case" in kinds[fmt]:
-                stress += self._stress_targets(formats[fmt], campaign, fatal + broken["case"])
-        targets += stress
+                row = stress.get(fmt) or stress_row(
+                    project, None, formats[fmt], blocked=fatal + broken["case"]
+                )
+                stress_targets += self._stress_targets(formats[fmt], row, jobs, broken["case"])
+        targets += stress_targets
         loose = fatal + [p for i, p in enumerate(found) if i not in used]
         self.formats = [
             {"name": f.name, "width": f.width, "height": f.height, "description": f.description}
@@ -420,16 +420,23 @@ class Preview:
         return targets, loose
 
     def _stress_targets(
-        self, fmt: Format, campaign: Campaign | None, broken: list[Problem]
+        self,
+        fmt: Format,
+        row: list[StressCard],
+        jobs: dict[tuple[str, str, bool], Job],
+        broken: list[Problem],
     ) -> list[Target]:
         """The stress row of one format: built-in cases through the case template."""
-        row = stress_jobs(campaign, fmt, self.templates_dir, blocked=broken, memo=self._title_fits)
         targets = []
         for item in row:
             card_id = f"stress/{fmt.name}/{item.name}"
             card = Card(card_id, "stress", fmt.name, item.name, None, item.caption)
             card.caption, card.expect_error = f"{item.caption} · {fmt.name}", item.expect_error
-            targets.append(Target(card, item.job, item.problems))
+            job = jobs.get((fmt.name, item.name, True)) if item.loaded else None
+            problems = item.problems or (
+                [] if job else broken or [Problem(file=card_id, message="not planned")]
+            )
+            targets.append(Target(card, job, problems))
         return targets
 
     def _apply_plan(self, targets: list[Target], loose: list[Problem]) -> list[tuple[str, Job]]:
@@ -447,7 +454,7 @@ class Preview:
                 card.caption = fresh.caption
                 card.expect_error, card.job = fresh.expect_error, job
                 if target.problems or job is None:
-                    problems = target.problems or [Problem(card.id, "", "not planned")]
+                    problems = target.problems or [Problem(file=card.id, message="not planned")]
                     card.status, card.key = "failed", None
                     card.problems = [str(p) for p in problems]
                 elif job.key == card.key and card.status != "pending":
@@ -482,10 +489,9 @@ class Preview:
     def _render(self, todo: list[tuple[str, Job]]) -> int:
         """Render in the pool, publishing each card when done; stop early on a newer change."""
         failed = 0
-        futures: dict[Future[tuple[Result, bytes | None]], tuple[str, Job]] = {}
+        futures: dict[Future[worker.Outcome], tuple[str, Job]] = {}
         for card_id, job in todo:
-            root = self._out / card_id.split("/")[0]
-            futures[self._submit(job, root, self.templates_dir, self._generation)] = (card_id, job)
+            futures[self._submit(self.project, job)] = (card_id, job)
         pending = set(futures)
         while pending:
             if self._dirty.is_set() or self._stop.is_set():  # re-plan first
@@ -497,15 +503,13 @@ class Preview:
                     failed += not self._finish(*futures[future], future)
         return failed
 
-    def _finish(self, card_id: str, job: Job, future: Future[tuple[Result, bytes | None]]) -> bool:
+    def _finish(self, card_id: str, job: Job, future: Future[worker.Outcome]) -> bool:
         """Show a finished render; False if the card failed (and was not expected to)."""
         png, problems, sha = None, [], None
         try:
-            result, png = future.result()
-            problems = [str(p) for p in result.problems]
-            sha = result.entry["sha256"] if result.entry else None
+            problems, png, sha = future.result()
         except Exception as exc:  # a crashed worker or a bug: shown on the card
-            problems = [str(_internal(exc, display(self.templates_dir / job.template)))]
+            problems = [str(_internal(exc, job.source.template_file))]
             self._broken |= isinstance(exc, BrokenProcessPool)
         with self._lock:
             card = self.cards.get(card_id)
@@ -543,7 +547,7 @@ class Preview:
             "cards": [self.cards[i].public() for i in self.order],
             "problems": self.problems,
             "status": self.status,
-            "watching": [display(p) for p in self.watched],
+            "watching": [self.project.display(p) for p in self.watched],
         }
 
     def state(self) -> dict[str, Any]:
@@ -574,14 +578,13 @@ class Preview:
             card = self.cards.get(card_id)
             job = card.job if card is not None and card.status != "failed" else None
             cached = self._debug.get(card_id)
-            generation = self._generation
+            project = self.project
         if job is None:
             return None
         if cached and cached[0] == job.key:
             return cached[1]
-        root = self._out / ("debug-" + card_id.split("/")[0])
-        future = self._submit(job, root, self.templates_dir, generation, True)
-        _, png = future.result(timeout=RENDER_TIMEOUT_S)
+        future = self._submit(project, job, True)
+        _, png, _ = future.result(timeout=RENDER_TIMEOUT_S)
         if png is None:
             return None
         with self._lock:

@@ -2,10 +2,9 @@
 
 Every stress card is a case held in memory that changes one thing of a base case: the longest
 title that fits and one word more, a long organisation, long outcome labels, the widest
-figures, Welsh ŵ ŷ. Its data is validated by the case model (``cardgen.model``) and then takes
-the steps ``build.plan`` takes for a case file (limits, template context, format, cache key),
-so it is drawn exactly as a real case would be. :func:`stress_jobs` is the one entry point:
-when the planner accepts in-memory cases, it is the one place to switch over.
+figures, Welsh ŵ ŷ. Its data is validated as a case file is (``cardgen.model``) and handed to
+the planner (``cardgen.plan.plan(extra=…)``) beside the real cases, so it is planned and drawn
+exactly as a real case would be.
 """
 
 from __future__ import annotations
@@ -14,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build import Job, card_key, prepare, with_format
-from ..campaign import case_context, check_limits
+from ..card import prepare
+from ..context import case_context
 from ..errors import CardgenError, Problem
-from ..model import Campaign, Case, Loaded, display, validate
-from ..templates import Format, Templates, template_name, templates
+from ..formats import Format
+from ..model import Campaign, Case, Loaded, load
+from ..plan import make_job
+from ..posts import check_limits
+from ..project import Project
 
 # Every stress card starts from this case and changes one thing. It uses the service with the
 # longest label and the campaign's last day, which are edge cases of their own.
@@ -98,19 +100,19 @@ STRESS: list[tuple[str, str, dict[str, Any]]] = [
 
 @dataclass
 class StressCard:
-    """One stress case in one format: the job that draws it, or the problems that stop it."""
+    """One stress case in one format: the case to plan, or the problems that stop it."""
 
     name: str
     caption: str  # what it tests, e.g. "Longest title that fits (72 characters)"
     expect_error: bool
-    job: Job | None = None
+    loaded: Loaded | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
-def stress_jobs(
+def stress_row(
+    project: Project,
     campaign: Campaign | None,
     fmt: Format,
-    templates_dir: Path,
     *,
     blocked: list[Problem] | None = None,
     memo: dict[str, int] | None = None,
@@ -127,9 +129,8 @@ def stress_jobs(
             StressCard(name, caption, name == EXPECTED_TO_FAIL, problems=list(blocked or []))
             for name, caption, _ in STRESS
         ]
-    tmpl = templates(templates_dir.resolve())
     words = STRESS_TITLE.split()
-    fits = _title_words(campaign, fmt, tmpl, {} if memo is None else memo)
+    fits = _title_words(project, campaign, fmt, {} if memo is None else memo)
     titles = {
         "longest-title": " ".join(words[: max(fits, 1)]),
         "title-too-long": " ".join(words[: fits + 1]),
@@ -141,14 +142,14 @@ def stress_jobs(
             caption += f" ({len(titles[name])} characters)" * bool(fits)
         card = StressCard(name, caption, name == EXPECTED_TO_FAIL)
         try:
-            card.job = _job(stress_case(name, changes, campaign), campaign, fmt, tmpl)
+            card.loaded = stress_case(name, changes, campaign, project)
         except CardgenError as exc:
             card.problems = list(exc.problems)
         row.append(card)
     return row
 
 
-def stress_case(name: str, changes: dict[str, Any], campaign: Campaign) -> Loaded:
+def stress_case(name: str, changes: dict[str, Any], campaign: Campaign, project: Project) -> Loaded:
     """The base case with ``changes``, validated as a case file is; problems raise CardgenError.
 
     Its path, ``stress/<name>.toml``, exists only to name it in messages. The checks of
@@ -158,48 +159,43 @@ def stress_case(name: str, changes: dict[str, Any], campaign: Campaign) -> Loade
     """
     service = max(campaign.services, key=lambda s: len(campaign.services[s].label))
     data = {**STRESS_BASE, "service": service, "day": campaign.days, **changes}
-    path = Path("stress") / f"{name}.toml"
-    loaded = Loaded(name, path, validate(Case, data, display(path)))
-    problems = check_limits(loaded, campaign)  # as build.plan checks every case
+    shown = f"stress/{name}.toml"
+    case = load(Case, data, shown=shown, fonts=project.fonts, slug=name)
+    loaded = Loaded(slug=name, path=Path(shown), where=shown, case=case)
+    problems = check_limits(loaded, campaign)  # as the planner checks every case
     if problems:
         raise CardgenError(problems)
     return loaded
 
 
-def _job(loaded: Loaded, campaign: Campaign, fmt: Format, tmpl: Templates) -> Job:
-    """The case's card in one format, made as ``build.plan`` makes a case's job."""
-    context = with_format(case_context(loaded, campaign), fmt)
-    name = template_name("case", fmt.name)
-    key = card_key(context, name, fmt, tmpl.folder)
-    return Job("case", loaded.slug, fmt.name, name, loaded.where, context, key)
-
-
-def _title_words(campaign: Campaign, fmt: Format, tmpl: Templates, memo: dict[str, int]) -> int:
+def _title_words(project: Project, campaign: Campaign, fmt: Format, memo: dict[str, int]) -> int:
     """How many words of STRESS_TITLE the case template takes (0 if it cannot draw a case)."""
     try:
-        key = _job(stress_case("base", {}, campaign), campaign, fmt, tmpl).key
+        base = stress_case("base", {}, campaign, project)
     except CardgenError:
         return 0
+    key = make_job("case", "base", base.where, case_context(base, campaign), fmt, project).key
     if key not in memo:
         if len(memo) > 32:  # keys of old templates: forget them
             memo.clear()
-        memo[key] = longest_title(campaign, fmt, tmpl)
+        memo[key] = longest_title(project, campaign, fmt)
     return memo[key]
 
 
-def longest_title(campaign: Campaign, fmt: Format, tmpl: Templates) -> int:
+def longest_title(project: Project, campaign: Campaign, fmt: Format) -> int:
     """How many words of STRESS_TITLE fit the format's case card (0 if none, or it is broken).
 
-    A title fits if preparing the card (``build.prepare``: fill, fit every text box, check
+    A title fits if preparing the card (``card.prepare``: fill, fit every text box, check
     contrast) raises no problem about the title: the very test a render makes. Any other
     problem means the template cannot draw a case at all, and its cards show why.
     """
     words = STRESS_TITLE.split()
 
     def fits(n: int) -> bool:
-        loaded = stress_case("longest-title", {"title": " ".join(words[:n])}, campaign)
+        loaded = stress_case("longest-title", {"title": " ".join(words[:n])}, campaign, project)
+        context = case_context(loaded, campaign)
         try:
-            prepare(_job(loaded, campaign, fmt, tmpl), tmpl)
+            prepare(make_job("case", loaded.slug, loaded.where, context, fmt, project), project)
         except CardgenError as exc:
             if any(p.field == "title" for p in exc.problems):
                 return False

@@ -8,18 +8,24 @@ worker, and then no resource tracker, outlives it.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
-from .. import fonts, text
-from ..build import Job, Result, render_job
-from ..templates import templates
+from ..card import render as render_card
+from ..errors import CardgenError
+from ..plan import Job
+from ..project import Project
 
-_GENERATION = [-1]
+# The project this worker drew its last card for. Each task brings the project (its folders
+# and revision); while they are the same, its caches (templates, contrast backgrounds) and
+# its fonts' measurements serve the next card too. The pool is replaced when fonts change.
+_last: list[Project] = []
+
+Outcome = tuple[list[str], bytes | None, str | None]  # (problems, PNG, its sha256)
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor:
@@ -33,7 +39,7 @@ def new_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def init() -> None:
-    """Set up a new worker: signals, the watch on the preview process, fonts and measuring."""
+    """Set up a new worker: signals and the watch on the preview process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
@@ -41,8 +47,6 @@ def init() -> None:
         watch = threading.Thread(target=_end_with, args=(parent,), name="preview-parent")
         watch.daemon = True
         watch.start()
-    fonts.setup_fontconfig()
-    text.measurer()
 
 
 def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
@@ -50,15 +54,15 @@ def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
     os._exit(0)
 
 
-def render(
-    job: Job, out_dir: Path, templates_dir: Path, generation: int, debug: bool = False
-) -> tuple[Result, bytes | None]:
-    """Render one card; returns the result and the PNG's bytes."""
-    if generation != _GENERATION[0]:  # a new planning round: re-read formats and templates
-        templates.cache_clear()
-        _GENERATION[0] = generation
-    result = render_job(job, out_dir, templates_dir=templates_dir, debug=debug)
-    if result.status != "rendered":
-        return result, None
-    name = f"{job.format}/{job.slug}.debug.png" if debug else job.path
-    return result, (out_dir / name).read_bytes()
+def render(project: Project, job: Job, debug: bool = False) -> Outcome:
+    """Draw one card (pure: nothing is written); its problems as the CLI prints them."""
+    if _last and _last[0].same(project):
+        project = _last[0]
+    elif _last and _last[0].fonts.folder == project.fonts.folder:
+        project = dataclasses.replace(project, fonts=_last[0].fonts)
+    _last[:] = [project]
+    try:
+        rendered = render_card(job, project, debug=debug)
+    except CardgenError as exc:
+        return [str(p) for p in exc.problems], None, None
+    return [], rendered.png, rendered.sha256

@@ -1,0 +1,107 @@
+"""Template contexts: everything a template may use, for a case, the launch and the summary.
+
+A context is JSON-serialisable: it is hashed into the card's cache key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .formats import Format
+from .model import LAUNCH, SUMMARY, Campaign, Loaded
+from .posts import (
+    alt_text,
+    launch_alt,
+    launch_tweet,
+    summary_alt,
+    summary_tweet,
+    tweet_text,
+)
+from .schedule import order
+from .schema import dump
+
+
+def _campaign_context(campaign: Campaign) -> dict[str, Any]:
+    data = dump(campaign, exclude={"services"})
+    data["slogan_terms"] = campaign.slogan_terms
+    data["start_text"] = f"{campaign.start:%-d %B %Y}"
+    data["end_text"] = f"{campaign.end:%-d %B %Y}"
+    return data
+
+
+def case_context(loaded: Loaded, campaign: Campaign) -> dict[str, Any]:
+    """Everything a case template may use; JSON-serialisable (it is hashed for the cache)."""
+    case = loaded.case
+    data = dump(case)
+    day = case.day
+    data.update(
+        slug=loaded.slug,
+        theme=dump(campaign.services[case.service]),
+        campaign=_campaign_context(campaign),
+        date=campaign.date_of(day).isoformat() if day else None,
+        date_text=f"{campaign.date_of(day):%-d %B %Y}" if day else None,
+        alt=alt_text(case, campaign),
+        tweet=tweet_text(case, campaign),
+    )
+    return data
+
+
+def launch_context(campaign: Campaign) -> dict[str, Any]:
+    """Everything the launch graphic's template may use."""
+    return {
+        "slug": LAUNCH,
+        "campaign": _campaign_context(campaign),
+        "day": 0,
+        "date": campaign.start.isoformat(),
+        "date_text": f"{campaign.start:%-d %B %Y}",
+        "alt": launch_alt(campaign),
+        "tweet": launch_tweet(campaign),
+        "title": campaign.name,
+        "url": campaign.url,
+    }
+
+
+def summary_context(campaign: Campaign, cases: list[Loaded]) -> dict[str, Any]:
+    """The closing infographic: each service area's headline figures, in campaign order."""
+    ordered = sorted(cases, key=lambda c: order(c.case.day, c.slug))
+    areas = []
+    for key, theme in campaign.services.items():
+        members = [c for c in ordered if c.case.service == key]
+        if members:
+            areas.append(
+                {
+                    "service": key,
+                    "label": theme.label,
+                    "theme": dump(theme),
+                    "cases": len(members),
+                    "figures": [
+                        {
+                            "figure": c.case.outcomes[0].figure,
+                            "label": c.case.outcomes[0].label,
+                            "organisation": c.case.organisation,
+                            "slug": c.slug,
+                        }
+                        for c in members
+                    ],
+                }
+            )
+    title = f"{campaign.name}: the campaign at a glance"
+    return {
+        "slug": SUMMARY,
+        "campaign": _campaign_context(campaign),
+        "areas": areas,
+        "cases": len(cases),
+        "day": None,
+        "date": campaign.end.isoformat(),
+        "date_text": f"{campaign.end:%-d %B %Y}",
+        "alt": summary_alt(campaign, title, len(cases), areas),
+        "tweet": summary_tweet(campaign, len(cases)),
+        "title": title,
+        "url": campaign.url,
+    }
+
+
+def with_format(context: dict[str, Any], fmt: Format) -> dict[str, Any]:
+    """A template context plus the format it is rendered for (``format.width`` etc.)."""
+    size = {"name": fmt.name, "width": fmt.width, "height": fmt.height, "safe": fmt.safe}
+    return {**context, "format": size}

@@ -1,0 +1,199 @@
+"""The fitting pass: every declared text box of a filled template set in measured lines.
+
+After Jinja fills a template, each ``<text data-box=…>`` element's content is replaced with
+``<tspan>`` lines fitted by :mod:`cardgen.text`; boxes of one ``data-group`` share a size.
+The result keeps what the contrast check needs: each slot's fit and colour, and the card drawn
+without its fitted text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from .boxes import BoxError, read_box
+from .errors import CardgenError, Problem
+from .fonts import Fonts
+from .formats import Format
+from .rules import DOCTYPE, SVG_NS, check_filled, floor_message
+from .text import Box, Fit, FitError, Measurer, about, clean_text, fit
+
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """Where a card comes from, for problems: its slug, template, and the file of its text."""
+
+    slug: str
+    template: str  # the template's name, "case.twitter.svg"
+    template_file: str  # the template as users see it
+    text_file: str  # the case file (or campaign file) whose fields the card shows
+
+
+@dataclass(frozen=True, kw_only=True)
+class Slot:
+    """A fitted text box in a filled card: what the fit report and contrast check need."""
+
+    box: Box
+    fit: Fit
+
+    @property
+    def name(self) -> str:
+        """The box's name."""
+        return self.box.slot
+
+
+@dataclass(frozen=True, kw_only=True)
+class Filled:
+    """A card's final SVG and the slots fitted into it."""
+
+    svg: bytes
+    slots: tuple[Slot, ...]
+    background: bytes  # the same SVG with every fitted text removed: for the contrast check
+
+
+def _q(tag: str) -> str:
+    return f"{{{SVG_NS}}}{tag}"
+
+
+def fit_svg(svg: str, *, fmt: Format, fonts: Fonts, source: Source, debug: bool = False) -> Filled:
+    """Fit every declared text box of a filled template; all problems are raised together.
+
+    A text that cannot fit is reported against the field a user must shorten, in the file
+    its text came from; a broken box against the template.
+    """
+
+    def of_template(message: str, slot: str = "", line: int | None = None) -> Problem:
+        return Problem(
+            file=source.template_file,
+            line=line,
+            field=slot,
+            message=message,
+            slug=source.slug,
+            template=source.template,
+        )
+
+    def of_text(field: str, message: str) -> Problem:
+        return Problem(file=source.text_file, field=field, message=message, slug=source.slug)
+
+    if DOCTYPE.search(svg.encode()):
+        raise CardgenError(of_template("DOCTYPE and ENTITY declarations are not allowed"))
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as exc:
+        message = f"filled SVG is not well-formed: {exc}"
+        raise CardgenError(of_template(message, line=exc.position[0])) from None
+    problems = [of_template(f.message, f.slot) for f in check_filled(root, fmt, fonts)]
+    m = fonts.measurer
+    slots: list[Slot] = []
+    fitted: list[tuple[ET.Element, str]] = []
+    for el in root.iter(_q("text")):
+        if "data-box" not in el.attrib:
+            continue
+        try:
+            box = read_box(el.attrib)
+        except BoxError:
+            continue  # check_filled reported it
+        text = clean_text("".join(el.itertext()), fonts.covered)
+        message = fonts.undrawable(text)
+        if message:
+            problems.append(of_text(box.field, message) if box.field else of_template(message))
+            continue
+        if floor_message(box.min_size, fmt, title=box.field == "title"):
+            continue  # check_filled reported it
+        try:
+            result = fit(text, box, m)
+        except FitError as exc:
+            what = (
+                f"too long for the {fmt.name} card ({exc}); "
+                f"shorten it by about {about(exc.excess)} characters"
+            )
+            problems.append(of_text(box.field, what) if box.field else of_template(what, box.slot))
+            continue
+        slots.append(Slot(box=box, fit=result))
+        fitted.append((el, text))
+    if problems:
+        raise CardgenError(problems)
+    slots = _match_groups(slots, [text for _, text in fitted], m)
+    for (el, _), slot in zip(fitted, slots, strict=True):
+        _set_lines(el, slot.fit)
+    overlay = _overlay(slots, fmt) if debug else None
+    if overlay is not None:
+        root.append(overlay)
+    final = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    if overlay is not None:
+        root.remove(overlay)
+    # Emptied fitted text and no <title>/<desc> (never drawn): cards that share a layout and
+    # a theme then share one background, drawn once for the contrast check.
+    for el, _ in fitted:
+        for child in list(el):
+            el.remove(child)
+    for tag in ("title", "desc"):
+        for el in root.findall(_q(tag)):
+            root.remove(el)
+    background = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return Filled(svg=final, slots=tuple(slots), background=background)
+
+
+def _match_groups(slots: list[Slot], texts: list[str], m: Measurer) -> list[Slot]:
+    """Refit every box of a group at the smallest size any of them needed."""
+    out = list(slots)
+    for group in {s.box.group for s in slots} - {""}:
+        members = [i for i, s in enumerate(slots) if s.box.group == group]
+        size = min(slots[i].fit.size for i in members)
+        for i in members:
+            if slots[i].fit.size > size:
+                # Capped, not a smaller box: the fit report still compares with what the
+                # template declared.
+                out[i] = dataclasses.replace(slots[i], fit=fit(texts[i], slots[i].box, m, cap=size))
+    return out
+
+
+def _set_lines(el: ET.Element, result: Fit) -> None:
+    for child in list(el):
+        el.remove(child)
+    el.text = None
+    for key in [k for k in el.attrib if k.startswith("data-")]:
+        del el.attrib[key]
+    el.attrib["font-size"] = f"{result.size:g}"
+    el.attrib["text-anchor"] = "start"  # positions are computed from measured ink
+    for key in ("x", "y", "dx", "dy"):
+        el.attrib.pop(key, None)
+    for line in result.lines:
+        span = ET.SubElement(el, _q("tspan"), {"x": f"{line.x:g}", "y": f"{line.y:g}"})
+        span.text = line.text
+
+
+def _overlay(slots: list[Slot], fmt: Format) -> ET.Element:
+    """Text boxes, baselines and the safe margin, drawn over the card for designers."""
+    g = ET.Element(_q("g"), {"id": "cardgen-debug", "fill": "none", "stroke-width": "2"})
+
+    def rect(x: float, y: float, w: float, h: float, **style: str) -> None:
+        attrs = {"x": f"{x:g}", "y": f"{y:g}", "width": f"{w:g}", "height": f"{h:g}"}
+        ET.SubElement(g, _q("rect"), {**attrs, **style})
+
+    m = fmt.safe
+    rect(m, m, fmt.width - 2 * m, fmt.height - 2 * m, stroke="#00b7ff")
+    g[-1].set("stroke-dasharray", "12 8")
+    for slot in slots:
+        b = slot.box
+        rect(b.x, b.y, b.width, b.height, stroke="#ff00aa")
+        for line in slot.fit.lines:
+            ET.SubElement(
+                g,
+                _q("line"),
+                {
+                    "x1": f"{b.x:g}",
+                    "x2": f"{b.right:g}",
+                    "y1": f"{line.y:g}",
+                    "y2": f"{line.y:g}",
+                    "stroke": "#ff00aa",
+                    "stroke-opacity": "0.5",
+                    "stroke-width": "1",
+                },
+            )
+    return g

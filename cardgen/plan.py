@@ -1,0 +1,191 @@
+"""Planning: from a project's cases and templates to the list of cards to make.
+
+Each card is a pure function of (its template context, the template files, the format, the
+fonts, the rendering stack, cardgen's code). The hash of those is the card's cache key: a card
+whose key and file are unchanged is not rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import context as contexts
+from .errors import Problem, UsageError
+from .fitting import Source
+from .formats import Format, Kind, template_name
+from .model import LAUNCH, SUMMARY, Campaign, Loaded, case_paths, load_cases, open_campaign
+from .posts import check_limits
+from .project import Project, code_digest
+from .render import stack_versions
+from .rules import lint_source
+
+
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    """One card to make: a kind of card for one slug in one format."""
+
+    kind: Kind
+    slug: str
+    format: str
+    source: Source
+    context: dict[str, Any]
+    key: str
+
+    @property
+    def template(self) -> str:
+        """The template's file name."""
+        return self.source.template
+
+    @property
+    def path(self) -> str:
+        """Where the PNG goes, relative to the out folder."""
+        return f"{self.format}/{self.slug}.png"
+
+
+@dataclass(kw_only=True)
+class Plan:
+    """Everything a build will do, and the problems found while planning it."""
+
+    campaign: Campaign
+    cases: list[Loaded]
+    jobs: list[Job]
+    problems: list[Problem]
+    formats: list[Format]
+    invalid: set[str]  # slugs of case files that failed validation: their old cards are kept
+
+
+def card_key(context: dict[str, Any], template: str, fmt: Format, project: Project) -> str:
+    """The hash of everything that decides a card's pixels: its cache key."""
+    payload = {
+        "context": context,
+        "template": project.template_digest(template),
+        "format": [fmt.name, fmt.width, fmt.height, fmt.safe],
+        "stack": stack_versions(project.fonts),
+        "code": code_digest(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def choose_formats(project: Project, names: Iterable[str] | None) -> list[Format]:
+    """The formats asked for (all by default); an unknown one is a usage error."""
+    formats = project.formats
+    names = list(dict.fromkeys(names or []))  # --format twitter --format twitter: once
+    unknown = [n for n in names if n not in formats]
+    if unknown:
+        raise UsageError(f"unknown format {unknown[0]!r}; known: {', '.join(formats)}")
+    return [formats[n] for n in (names or formats)]
+
+
+def lint_templates(project: Project, formats: Sequence[Format]) -> dict[str, list[Problem]]:
+    """Each template's source problems, by template name (an empty list: it is fine)."""
+    out: dict[str, list[Problem]] = {}
+    tmpl = project.templates
+    for fmt in formats:
+        for kind in fmt.kinds:
+            name = template_name(kind, fmt.name)
+            out[name] = [
+                Problem(
+                    file=tmpl.where(name),
+                    line=f.line,
+                    field=f.slot,
+                    message=f.message,
+                    template=name,
+                )
+                for f in lint_source(tmpl.path(name), fmt, project.fonts)
+            ]
+    return out
+
+
+def make_job(
+    kind: Kind, slug: str, text_file: str, context: dict[str, Any], fmt: Format, project: Project
+) -> Job:
+    """The job for one card, with its cache key."""
+    name = template_name(kind, fmt.name)
+    context = contexts.with_format(context, fmt)
+    source = Source(
+        slug=slug,
+        template=name,
+        template_file=project.templates.where(name),
+        text_file=text_file,
+    )
+    key = card_key(context, name, fmt, project)
+    return Job(kind=kind, slug=slug, format=fmt.name, source=source, context=context, key=key)
+
+
+def plan(
+    project: Project,
+    *,
+    formats: Iterable[str] | None = None,
+    slugs: Iterable[str] | None = None,
+    extra: Mapping[str, Sequence[Loaded]] | None = None,
+) -> Plan:
+    """Validate the cases and list the cards to make; bad cases are problems, not jobs.
+
+    ``extra`` cases, per format name (the preview's stress row), are planned as case cards
+    like the others, but take no part in the launch and summary graphics.
+    """
+    campaign = open_campaign(project)
+    chosen = choose_formats(project, formats)
+    cases, problems = load_cases(project, campaign)
+    if not cases and not problems:
+        problems.append(
+            Problem(
+                file=project.display(project.cases_dir),
+                message="no case files (*.toml) in the cases folder",
+            )
+        )
+    for loaded in cases:
+        problems.extend(check_limits(loaded, campaign))
+    bad = {p.slug for p in problems if p.slug}
+    cases = [c for c in cases if c.slug not in bad]
+    invalid = {p.stem for p in case_paths(project.cases_dir)} & bad
+    wanted = set(slugs) if slugs is not None else None
+    if wanted is not None:
+        known = {c.slug for c in cases} | {LAUNCH, SUMMARY}
+        for slug in sorted(wanted - known - bad):
+            problems.append(
+                Problem(file=slug, message="no such case (see `cardgen list`)", slug=slug)
+            )
+    linted = lint_templates(project, chosen)
+    for found in linted.values():
+        problems.extend(found)
+    campaign_file = project.display(project.campaign_file)
+    by_kind: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
+        "launch": [(LAUNCH, campaign_file, contexts.launch_context(campaign))],
+        "case": [(c.slug, c.where, contexts.case_context(c, campaign)) for c in cases],
+        "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases))],
+    }
+    jobs = []
+    for fmt in chosen:
+        more = [
+            (c.slug, c.where, contexts.case_context(c, campaign))
+            for c in (extra or {}).get(fmt.name, ())
+        ]
+        for kind in fmt.kinds:
+            if linted.get(template_name(kind, fmt.name)):
+                continue
+            cards = by_kind.get(kind, []) + (more if kind == "case" else [])
+            for slug, text_file, context in cards:
+                if wanted is None or slug in wanted:
+                    jobs.append(make_job(kind, slug, text_file, context, fmt, project))
+    return Plan(
+        campaign=campaign,
+        cases=cases,
+        jobs=jobs,
+        problems=problems,
+        formats=chosen,
+        invalid=invalid,
+    )
+
+
+def problems_of_card(found: Iterable[Problem], slug: str, templates: set[str]) -> list[Problem]:
+    """The problems that stop a card: its own case's, the campaign's and its templates'."""
+    return [
+        p
+        for p in found
+        if p.slug == slug or (p.slug is None and (p.template is None or p.template in templates))
+    ]

@@ -1,0 +1,111 @@
+"""The template folder as Jinja sees it: a sandboxed, autoescaping environment, and assets.
+
+Templates are authored outside the code, so Jinja runs in its immutable sandbox, with
+autoescaping on (``select_autoescape`` does not cover ``.svg``) and ``StrictUndefined`` (an
+unknown variable is an error, not an empty string).
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from .errors import CardgenError, Problem
+
+MAX_REPEAT = 10_000  # characters or items a template may make with "*"
+MAX_EXPONENT = 64
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, plus limits on ``*`` and ``**`` (``'x' * 10**9`` would
+    otherwise allocate a gigabyte)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is too large for a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(n, int)
+                    and n * len(seq) > MAX_REPEAT
+                ):
+                    raise SecurityError("a repeated string or list that long is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
+class Templates:
+    """A template folder: the Jinja environment over it and its ``assets/`` as data URIs."""
+
+    def __init__(self, folder: Path, *, shown: str) -> None:
+        self.folder = folder.resolve()
+        self.shown = shown  # the folder as users see it in messages
+        self.env = _Sandbox(
+            loader=jinja2.FileSystemLoader(self.folder),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        self.env.globals["asset"] = self.asset
+        self._assets: dict[tuple[Path, int, int], str] = {}
+
+    def path(self, name: str) -> Path:
+        """Where a template lives."""
+        return self.folder / name
+
+    def where(self, name: str) -> str:
+        """A template as users see it in messages."""
+        return name if self.shown in ("", ".") else f"{self.shown}/{name}"
+
+    def asset(self, name: str) -> str:
+        """A file of the folder's ``assets/`` as a ``data:`` URI, encoded once per version."""
+        assets = (self.folder / "assets").resolve()
+        path = (assets / name).resolve()
+        if not path.is_relative_to(assets) or not path.is_file():
+            raise CardgenError(f'asset "{name}" not found in {self.shown}/assets')
+        stat = path.stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in self._assets:
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            self._assets[key] = f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+        return self._assets[key]
+
+    def fill(self, name: str, context: dict[str, Any]) -> str:
+        """Render a template with Jinja; errors name the template and line."""
+
+        def problem(message: str, line: int | None = None) -> CardgenError:
+            where = self.where(name)
+            return CardgenError(Problem(file=where, line=line, message=message, template=name))
+
+        try:
+            template = self.env.get_template(name)
+        except jinja2.TemplateNotFound:
+            raise problem("template not found") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise problem(exc.message or "", exc.lineno) from None
+        try:
+            return template.render(context)
+        except CardgenError:
+            raise
+        except jinja2.TemplateError as exc:
+            raise problem(str(exc), _template_line(exc, template.filename)) from None
+        except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+            line = _template_line(exc, template.filename)
+            raise problem(f"{type(exc).__name__}: {exc}", line) from None
+
+
+def _template_line(exc: BaseException, filename: str | None) -> int | None:
+    """The template line an exception was raised on (Jinja maps frames back to it)."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if filename and tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
