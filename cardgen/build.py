@@ -53,10 +53,13 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename it into place.
 
     A reader (or a build killed part-way) sees the old file or the new one, never half of one.
+    ``durable`` also waits for the disk (fsync), so that a power cut cannot leave an empty file
+    under the new name. Cards skip it: the manifest records each card's hash, and a card whose
+    file does not match is drawn again on the next build.
     """
     tmp = None
     try:
@@ -65,8 +68,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         if tmp:
@@ -154,9 +158,9 @@ def make(job: Job, project: Project, out_dir: Path, *, svg: bool = False) -> Res
     try:
         rendered = render(job, project)
         target = out_dir / job.path
-        write_atomic(target, rendered.png)
+        write_atomic(target, rendered.png, durable=False)
         if svg:
-            write_atomic(target.with_suffix(".svg"), rendered.filled.svg)
+            write_atomic(target.with_suffix(".svg"), rendered.filled.svg, durable=False)
     except CardgenError as exc:
         return Result(job=job, status="failed", problems=exc.problems)
     return Result(job=job, status="rendered", entry=entry(job, rendered))
@@ -268,24 +272,53 @@ def _work(job: Job) -> Result:
         return Result(job=job, status="failed", problems=[problem], internal=True)
 
 
-def _run(jobs: list[Job], workers: int, project: Project, out_dir: Path) -> Iterator[Result]:
-    if not jobs:
-        return
-    # A few cards are faster in this process: a worker pays the same start-up (cairocffi's
-    # import) before it draws anything.
-    if workers <= 1 or len(jobs) <= 4:
-        _start_worker(project, out_dir)
-        yield from map(_work, jobs)
-        return
-    # fork: the worker starts with the parent's imports and is ready in milliseconds.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_start_worker,
-        initargs=(project, out_dir),
-    ) as pool:
-        yield from pool.map(_work, jobs, chunksize=max(1, min(8, len(jobs) // (workers * 4))))
+class Workers:
+    """Where cards are drawn: this process for a few cards, else a pool of forked workers.
+
+    The pool may be started early (:meth:`warm`), so that the workers set up fonts and cairo
+    while this process is still planning.
+    """
+
+    def __init__(self, project: Project, out_dir: Path, count: int) -> None:
+        self.project, self.out_dir, self.count = project, out_dir, count
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def warm(self) -> None:
+        """Start the pool now: every worker sets up while the caller goes on."""
+        if self.count > 1 and self.pool is None:
+            # fork: the worker starts with this process's imports, ready in milliseconds.
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.count,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_start_worker,
+                initargs=(self.project, self.out_dir),
+            )
+            for _ in range(self.count):
+                self.pool.submit(int)  # a process is started for each task waiting
+
+    def run(self, jobs: list[Job]) -> Iterator[Result]:
+        """Make the jobs, yielding each result as it comes (largest cards first)."""
+        if not jobs:
+            return
+        # A few cards are faster in this process: a worker pays the same start-up (cairocffi's
+        # import) before it draws anything.
+        if self.pool is None and (self.count <= 1 or len(jobs) <= 4):
+            _start_worker(self.project, self.out_dir)
+            yield from map(_work, jobs)
+            return
+        self.warm()
+        assert self.pool is not None
+        # One card a task, the largest first: no worker is left alone with a long tail.
+        biggest_first = sorted(jobs, key=lambda j: -j.context["format"]["height"])
+        yield from self.pool.map(_work, biggest_first)
 
 
 def build(
@@ -301,7 +334,9 @@ def build(
     """Build the cards, reusing unchanged ones, and write the manifest last."""
     started = time.perf_counter()
     check_out_dir(out_dir, project)
-    with out_lock(out_dir, project):
+    with out_lock(out_dir, project), Workers(project, out_dir, jobs or os.cpu_count() or 1) as pool:
+        if force or not (out_dir / MANIFEST).exists():
+            pool.warm()  # every card will be drawn: the workers start up while we plan
         the_plan = plan(project, formats=formats, slugs=slugs)
         old = read_manifest(out_dir)
         results: list[Result] = []
@@ -316,10 +351,12 @@ def build(
                     progress(result, total)
             else:
                 todo.append(job)
-        for result in _run(todo, jobs or os.cpu_count() or 1, project, out_dir):
+        for result in pool.run(todo):
             results.append(result)
             if progress:
                 progress(result, total)
+        place = {job.path: i for i, job in enumerate(the_plan.jobs)}
+        results.sort(key=lambda r: place[r.job.path])  # problems are printed in plan order
         problems = the_plan.problems + [p for r in results for p in r.problems]
         manifest = write_manifest(
             out_dir, the_plan, results, old, project, partial=slugs is not None

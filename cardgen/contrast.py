@@ -9,8 +9,12 @@ from . import colour
 from .errors import Problem
 from .fitting import Filled, Source
 from .formats import Format
+from .text import Box
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from .project import Project
 
 
@@ -39,38 +43,43 @@ def contrast_problems(
 
 
 def _measure(
-    background: bytes, boxes: tuple, fmt: Format, project: Project
+    background: bytes, boxes: tuple[Box, ...], fmt: Format, project: Project
 ) -> tuple[tuple[str, str], ...]:
+
+    from .render import pixels
+
+    # Drawn at half size: each pixel is the mean of 2×2, and shapes behind text are far wider
+    # than 2px. A quarter of the pixels to draw and to measure. (Fitting made the background's
+    # canvas even, so each pixel is one whole 2×2 block of the card.)
+    size = ((fmt.width + 1) // 2, (fmt.height + 1) // 2)
+    found = []
+    with pixels(background, *size, project.fonts) as half:
+        for b in boxes:
+            problem = _box_contrast(b, half, fmt)
+            if problem:
+                found.append((b.slot, problem))
+    return tuple(found)
+
+
+def _box_contrast(b: Box, half: NDArray[np.uint8], fmt: Format) -> str | None:
     import numpy as np
 
-    from .render import draw
-
-    # Every second pixel each way: shapes behind text are far wider than 2px, and it is 4x
-    # less work than sampling all of them.
-    pixels = np.asarray(draw(background, fmt.width, fmt.height, project.fonts))[::2, ::2]
-    luminance = colour.luminance_array(pixels)
-    found = []
-    for b in boxes:
-        rgb = colour.parse(b.fill)
-        if rgb is None:
-            found.append((b.slot, f"fill {b.fill!r} must be #rrggbb, #rgb, white or black"))
-            continue
-        # Sampled pixels (every second one) whose centre lies inside the box.
-        x0, y0 = max(0, math.ceil(b.x / 2)), max(0, math.ceil(b.y / 2))
-        x1 = math.ceil(min(fmt.width, b.right) / 2)
-        y1 = math.ceil(min(fmt.height, b.bottom) / 2)
-        region = luminance[y0:y1, x0:x1]
-        if not region.size:
-            continue
-        ratios = colour.ratio_array(region, colour.luminance(rgb))
-        worst = np.unravel_index(int(np.argmin(ratios)), ratios.shape)
-        if ratios[worst] < colour.MIN_TEXT_CONTRAST:
-            behind = "#{:02x}{:02x}{:02x}".format(*pixels[y0:y1, x0:x1][worst])
-            found.append(
-                (
-                    b.slot,
-                    f"contrast {ratios[worst]:.2f}:1 between text {b.fill} and {behind} behind "
-                    f"it; at least {colour.MIN_TEXT_CONTRAST}:1",
-                )
-            )
-    return tuple(found)
+    rgb = colour.parse(b.fill)
+    if rgb is None:
+        return f"fill {b.fill!r} must be #rrggbb, #rgb, white or black"
+    # Half-size pixels whose 2×2 block lies inside the box: none mixes in what is outside.
+    x0, y0 = max(0, math.ceil(b.x / 2)), max(0, math.ceil(b.y / 2))
+    x1 = math.floor(min(fmt.width, b.right) / 2)
+    y1 = math.floor(min(fmt.height, b.bottom) / 2)
+    region = half[y0:y1, x0:x1]
+    if not region.size:
+        return None
+    ratios = colour.ratio_array(colour.luminance_array(region), colour.luminance(rgb))
+    worst = np.unravel_index(int(np.argmin(ratios)), ratios.shape)
+    if ratios[worst] >= colour.MIN_TEXT_CONTRAST:
+        return None
+    behind = "#{:02x}{:02x}{:02x}".format(*region[worst])
+    return (
+        f"contrast {ratios[worst]:.2f}:1 between text {b.fill} and {behind} behind it; "
+        f"at least {colour.MIN_TEXT_CONTRAST}:1"
+    )

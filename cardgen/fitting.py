@@ -127,14 +127,16 @@ def fit_svg(svg: str, *, fmt: Format, fonts: Fonts, source: Source, debug: bool 
     final = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     if overlay is not None:
         root.remove(overlay)
-    # Emptied fitted text and no <title>/<desc> (never drawn): cards that share a layout and
+    # Without its fitted text and <title>/<desc> (never drawn): cards that share a layout and
     # a theme then share one background, drawn once for the contrast check.
-    for el, _ in fitted:
-        for child in list(el):
-            el.remove(child)
-    for tag in ("title", "desc"):
-        for el in root.findall(_q(tag)):
-            root.remove(el)
+    dropped = {el for el, _ in fitted} | {*root.findall(_q("title")), *root.findall(_q("desc"))}
+    for parent in list(root.iter()):
+        for child in [c for c in parent if c in dropped]:
+            parent.remove(child)
+    # The contrast check draws it at half size: an even canvas keeps every half-size pixel on
+    # a whole 2×2 block of the card (675 high would shift each row by a quarter pixel).
+    width, height = fmt.width + fmt.width % 2, fmt.height + fmt.height % 2
+    root.attrib.update(width=str(width), height=str(height), viewBox=f"0 0 {width} {height}")
     background = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return Filled(svg=final, slots=tuple(slots), background=background)
 

@@ -6,16 +6,20 @@ writer of our own encodes them: faster than cairo's PNG writer and than Pillow's
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
 import struct
 import zlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import CardgenError
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
     from PIL import Image
 
     from .fonts import Fonts
@@ -36,13 +40,11 @@ def _fetch(url: str, resource_type: str) -> bytes:
     )
 
 
-def draw(svg: bytes, width: int, height: int, fonts: Fonts) -> Image.Image:
-    """Rasterise an SVG over white into an RGB image of exactly ``width`` × ``height``, with
-    nothing but ``fonts``."""
+def _surface(svg: bytes, width: int, height: int, fonts: Fonts) -> Any:
+    """cairosvg's drawing of an SVG over white, exactly ``width`` × ``height``."""
     fonts.setup()
     from cairosvg.parser import Tree
     from cairosvg.surface import PNGSurface
-    from PIL import Image
 
     try:
         tree = Tree(bytestring=svg, unsafe=False, url_fetcher=_fetch)
@@ -55,19 +57,39 @@ def draw(svg: bytes, width: int, height: int, fonts: Fonts) -> Image.Image:
         raise
     except Exception as exc:  # cairosvg raises bare ValueError/ParseError for bad SVG
         raise CardgenError(f"cannot render SVG: {type(exc).__name__}: {exc}") from None
+    surface.cairo.flush()
+    return surface
+
+
+def draw(svg: bytes, width: int, height: int, fonts: Fonts) -> Image.Image:
+    """Rasterise an SVG over white into an RGB image of exactly ``width`` × ``height``, with
+    nothing but ``fonts``."""
+    from PIL import Image
+
+    surface = _surface(svg, width, height, fonts)
     cairo_image = surface.cairo
-    cairo_image.flush()
     # Opaque premultiplied ARGB32 is plain BGRX in memory: Pillow copies it out in C.
     image = Image.frombytes(
-        "RGB",
-        (width, height),
-        bytes(cairo_image.get_data()),
-        "raw",
-        "BGRX",
-        cairo_image.get_stride(),
+        "RGB", (width, height), cairo_image.get_data(), "raw", "BGRX", cairo_image.get_stride()
     )
     surface.finish()
     return image
+
+
+@contextlib.contextmanager
+def pixels(svg: bytes, width: int, height: int, fonts: Fonts) -> Iterator[NDArray[np.uint8]]:
+    """As :func:`draw`, as a (height, width, 3) RGB view of cairo's own buffer, valid inside
+    the ``with`` block (no copy: for pixel checks)."""
+    import numpy as np
+
+    surface = _surface(svg, width, height, fonts)
+    try:
+        cairo_image = surface.cairo
+        stride = cairo_image.get_stride()
+        bgrx = np.frombuffer(cairo_image.get_data(), np.uint8).reshape(height, stride // 4, 4)
+        yield bgrx[:, :width, 2::-1]
+    finally:
+        surface.finish()
 
 
 def encode_png(image: Image.Image, level: int = PNG_LEVEL) -> bytes:

@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from .fonts import LOOKALIKES
@@ -88,6 +88,8 @@ class Measurer:
         self._glyphs: dict[tuple[Face, str], tuple[float, float, float]] = {}
         self._vertical: dict[Face, tuple[float, float]] = {}
         self._extents: dict[tuple[Face, str], Extent] = {}  # words recur across sizes and cards
+        # Whole fits recur too: the slogan, a service's label, the hashtag line on every card.
+        self.fits: dict[tuple[str, Box, float | None], Fit | FitError] = {}
         self._current: Face | None = None
 
     def _select(self, face: Face) -> None:
@@ -199,13 +201,13 @@ class Line:
     y: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fit:
     """The outcome of fitting text into a box."""
 
     box: Box
     size: float
-    lines: list[Line] = field(default_factory=list)
+    lines: tuple[Line, ...] = ()
 
 
 class FitError(ValueError):
@@ -380,17 +382,31 @@ def place(lines: list[str], box: Box, size: float, m: Measurer) -> list[Line]:
 
 def fit(text: str, box: Box, m: Measurer, *, cap: float | None = None) -> Fit:
     """Set ``text`` in ``box`` at the largest size (at most ``cap``) that fits, or raise
-    :class:`FitError`."""
+    :class:`FitError`. Remembered per measurer: the same text in the same box fits once."""
+    key = (text, box, cap)
+    found = m.fits.get(key)
+    if found is None:
+        try:
+            found = _fit(text, box, m, cap)
+        except FitError as exc:
+            found = exc
+        m.fits[key] = found
+    if isinstance(found, FitError):  # a fresh one each time: no traceback piles up
+        raise FitError(found.box, found.needed, found.fit, found.excess)
+    return found
+
+
+def _fit(text: str, box: Box, m: Measurer, cap: float | None) -> Fit:
     if not text:
-        return Fit(box, box.max_size if cap is None else min(cap, box.max_size), [])
+        return Fit(box, box.max_size if cap is None else min(cap, box.max_size))
     for size in box.sizes(cap):
         lines = wrap(text, box, size, m)
         if _fits(lines, box, size, m):
-            return Fit(box, size, place(lines, box, size, m))
+            return Fit(box, size, tuple(place(lines, box, size, m)))
     # Only a word that alone is wider than the box may be broken inside, and only at the minimum.
     lines = wrap(text, box, box.min_size, m, split_words=True)
     if _fits(lines, box, box.min_size, m):
-        return Fit(box, box.min_size, place(lines, box, box.min_size, m))
+        return Fit(box, box.min_size, tuple(place(lines, box, box.min_size, m)))
     capacity = lines_that_fit(box, box.min_size, m)
     # How much to cut: what first-fit lines (fuller than balanced ones) cannot hold.
     unbalanced = dataclasses.replace(box, balance=False)
