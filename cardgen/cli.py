@@ -27,30 +27,49 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def project_options(f: F) -> F:
-    """``--cases DIR`` and ``--templates DIR``, handed to the command as ``project``."""
+    """``--project DIR``, ``--cases DIR`` and ``--templates DIR``, handed to the command as
+    ``project``; an ``--out`` left out becomes the project's ``out/``."""
 
     @functools.wraps(f)
-    def wrapper(*args: Any, cases_dir: Path, templates_dir: Path | None, **kw: Any) -> Any:
+    def wrapper(
+        *args: Any,
+        project_dir: Path | None,
+        cases_dir: Path | None,
+        templates_dir: Path | None,
+        **kw: Any,
+    ) -> Any:
         from .project import Project
 
-        return f(*args, project=Project.open(cases=cases_dir, templates=templates_dir), **kw)
+        project = Project.open(project=project_dir, cases=cases_dir, templates=templates_dir)
+        if "out_dir" in kw and kw["out_dir"] is None:
+            kw["out_dir"] = project.out_dir
+        return f(*args, project=project, **kw)
 
-    wrapper = click.option(
-        "--templates",
-        "templates_dir",
-        default=None,
-        show_default="svg_templates/",
-        type=click.Path(path_type=Path, file_okay=False),
-        help="Folder of SVG templates and formats.toml.",
-    )(wrapper)
-    wrapper = click.option(
-        "--cases",
-        "cases_dir",
-        default="cases",
-        show_default=True,
-        type=click.Path(path_type=Path),
-        help="Folder of case files and campaign.toml.",
-    )(wrapper)
+    for option in (
+        click.option(
+            "--templates",
+            "templates_dir",
+            default=None,
+            type=click.Path(path_type=Path, file_okay=False),
+            help="A folder of SVG templates and formats.toml to use instead of the built-in "
+            "ones and the project's templates/.",
+        ),
+        click.option(
+            "--cases",
+            "cases_dir",
+            default=None,
+            type=click.Path(path_type=Path),
+            help="A folder of case files (and campaign.toml) other than the project's cases/.",
+        ),
+        click.option(
+            "--project",
+            "project_dir",
+            default=None,
+            type=click.Path(path_type=Path, file_okay=False),
+            help="The project folder (default: the one holding the working folder).",
+        ),
+    ):
+        wrapper = option(wrapper)
     return wrapper  # type: ignore[return-value]
 
 
@@ -59,10 +78,9 @@ def out_option(f: F) -> F:
     return click.option(
         "--out",
         "out_dir",
-        default="out",
-        show_default=True,
+        default=None,
         type=click.Path(path_type=Path),
-        help="Folder to write cards and manifest.json into.",
+        help="Folder to write cards and manifest.json into (default: the project's out/).",
     )(f)
 
 
@@ -147,7 +165,8 @@ class CardgenGroup(click.Group):
 
     # name -> (module, attribute, the line `cardgen --help` shows without importing it)
     lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
-        "preview": ("cardgen.preview", "preview_cmd", "Live preview: every card of every format…")
+        "preview": ("cardgen.preview", "preview_cmd", "Live preview: every card of every format…"),
+        "doctor": ("cardgen.doctor", "doctor_cmd", "Check that this machine and project can make…"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .fonts import TYPEFACES
 from .formats import Format
 from .model import LAUNCH, SUMMARY, Campaign, Loaded
 from .posts import (
@@ -22,17 +23,39 @@ from .schema import dump
 
 
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
-    data = dump(campaign, exclude={"services"})
+    data = dump(campaign, exclude={"services", "brand", "words"})
     data["slogan_terms"] = campaign.slogan_terms
     data["start_text"] = f"{campaign.start:%-d %B %Y}"
     data["end_text"] = f"{campaign.end:%-d %B %Y}"
     return data
 
 
-def case_context(loaded: Loaded, campaign: Campaign) -> dict[str, Any]:
-    """Everything a case template may use; JSON-serialisable (it is hashed for the cache)."""
+def look(campaign: Campaign, logo: dict[str, Any] | None) -> dict[str, Any]:
+    """What every template gets about the brand: ``brand`` (colours, ``font`` and
+    ``font_heavy`` families, ``logo``)."""
+    brand = campaign.brand
+    typeface = TYPEFACES[brand.typeface]
+    return {
+        "brand": {
+            "colour": brand.colour,
+            "text": brand.text,
+            "accent": brand.accent,
+            "panel": brand.panel,
+            "panel_text": brand.on_panel,
+            "footer": brand.footer,
+            "footer_text": brand.footer_text,
+            "font": typeface.name,
+            "font_heavy": typeface.heavy,
+            "logo": logo,
+        }
+    }
+
+
+def case_context(loaded: Loaded, campaign: Campaign, shared: dict[str, Any]) -> dict[str, Any]:
+    """Everything a case template may use; JSON-serialisable (it is hashed for the cache).
+    ``shared`` is :func:`look`'s brand and words."""
     case = loaded.case
-    data = dump(case)
+    data = {**shared, **dump(case)}
     day = case.day
     data.update(
         slug=loaded.slug,
@@ -46,9 +69,11 @@ def case_context(loaded: Loaded, campaign: Campaign) -> dict[str, Any]:
     return data
 
 
-def launch_context(campaign: Campaign) -> dict[str, Any]:
+def launch_context(campaign: Campaign, shared: dict[str, Any]) -> dict[str, Any]:
     """Everything the launch graphic's template may use."""
     return {
+        **shared,
+        "words": {"launch_intro": campaign.say(campaign.words.launch_intro)},
         "slug": LAUNCH,
         "campaign": _campaign_context(campaign),
         "day": 0,
@@ -61,7 +86,9 @@ def launch_context(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def summary_context(campaign: Campaign, cases: list[Loaded]) -> dict[str, Any]:
+def summary_context(
+    campaign: Campaign, cases: list[Loaded], shared: dict[str, Any]
+) -> dict[str, Any]:
     """The closing infographic: each service area's headline figures, in campaign order."""
     ordered = sorted(cases, key=lambda c: order(c.case.day, c.slug))
     areas = []
@@ -85,8 +112,15 @@ def summary_context(campaign: Campaign, cases: list[Loaded]) -> dict[str, Any]:
                     ],
                 }
             )
-    title = f"{campaign.name}: the campaign at a glance"
+    counts = {"cases": len(cases), "areas": len(areas)}
+    words = {
+        name: campaign.say(getattr(campaign.words, name), **counts)
+        for name in ("summary_title", "summary_subtitle")
+    }
+    title = f"{words['summary_title']} – {campaign.name}"
     return {
+        **shared,
+        "words": words,
         "slug": SUMMARY,
         "campaign": _campaign_context(campaign),
         "areas": areas,
@@ -95,7 +129,7 @@ def summary_context(campaign: Campaign, cases: list[Loaded]) -> dict[str, Any]:
         "date": campaign.end.isoformat(),
         "date_text": f"{campaign.end:%-d %B %Y}",
         "alt": summary_alt(campaign, title, len(cases), areas),
-        "tweet": summary_tweet(campaign, len(cases)),
+        "tweet": summary_tweet(campaign, len(cases), len(areas)),
         "title": title,
         "url": campaign.url,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,13 +21,57 @@ from .errors import CardgenError
 if TYPE_CHECKING:
     from .text import Measurer
 
-FAMILY = "Atkinson Hyperlegible Next"
+
+@dataclass(frozen=True, kw_only=True)
+class Typeface:
+    """A bundled family: its name, and the legacy family name of its heavy weight.
+
+    cairo's toy API only knows normal and bold; a heavier weight is reached by its legacy
+    family name (name ID 1 of the font), e.g. "Atkinson Hyperlegible Next ExtraBold".
+    """
+
+    name: str
+    heavy: str
+    files: tuple[str, str, str]  # regular, bold, heavy
+    licence: str
+    note: str  # why a designer would pick it
+
+
+TYPEFACES: dict[str, Typeface] = {
+    t.name: t
+    for t in (
+        Typeface(
+            name="Atkinson Hyperlegible Next",
+            heavy="Atkinson Hyperlegible Next ExtraBold",
+            files=(
+                "AtkinsonHyperlegibleNext_400Regular.ttf",
+                "AtkinsonHyperlegibleNext_700Bold.ttf",
+                "AtkinsonHyperlegibleNext_800ExtraBold.ttf",
+            ),
+            licence="OFL-AtkinsonHyperlegibleNext.txt",
+            note="made for legibility; distinct 0/O and 1/l/I (its zero is slashed)",
+        ),
+        Typeface(
+            name="Source Sans 3",
+            heavy="Source Sans 3 ExtraBold",
+            files=(
+                "SourceSans3_400Regular.ttf",
+                "SourceSans3_700Bold.ttf",
+                "SourceSans3_800ExtraBold.ttf",
+            ),
+            licence="OFL-SourceSans3.txt",
+            note="plain zero and tabular lining figures for big numbers; narrower",
+        ),
+    )
+}
+FAMILY = "Atkinson Hyperlegible Next"  # the default typeface
 # (family as written in a template's font-family, "normal" | "bold") -> bundled file.
-# The toy API only knows normal and bold; heavier weights are reached by their legacy family.
 FACES: dict[tuple[str, str], str] = {
-    (FAMILY, "normal"): "AtkinsonHyperlegibleNext_400Regular.ttf",
-    (FAMILY, "bold"): "AtkinsonHyperlegibleNext_700Bold.ttf",
-    (f"{FAMILY} ExtraBold", "normal"): "AtkinsonHyperlegibleNext_800ExtraBold.ttf",
+    key: file
+    for t in TYPEFACES.values()
+    for key, file in zip(
+        ((t.name, "normal"), (t.name, "bold"), (t.heavy, "normal")), t.files, strict=True
+    )
 }
 
 # Characters that text pasted from Word or e-mail often carries, which the font lacks, mapped

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from . import colour
 from .errors import CardgenError, Problem
+from .fonts import FAMILY, TYPEFACES
 from .schema import Int, Items, Record, Table, Text, field_path, validate
 from .text import clean_text, map_lookalikes
 
@@ -101,8 +102,108 @@ class Theme(Record):
         ]
 
 
+def _pairs(record: Record, pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """WCAG AA for each (text, background) pair of colour fields: (field, message) failures."""
+    return [
+        (
+            text,
+            f"{getattr(record, text)} on {getattr(record, ground)} ({ground}) has a contrast of "
+            f"{ratio:.2f}:1; at least {colour.MIN_TEXT_CONTRAST}:1",
+        )
+        for text, ground in pairs
+        if (ratio := colour.contrast(getattr(record, text), getattr(record, ground)))
+        < colour.MIN_TEXT_CONTRAST
+    ]
+
+
+def _typeface(name: str) -> None:
+    if name not in TYPEFACES:
+        known = ", ".join(f'"{t}"' for t in TYPEFACES)
+        raise ValueError(f'"{name}" is not a bundled typeface; use one of: {known}')
+
+
+class Brand(Record):
+    """The campaign's look, in data: colours, typeface and logo (the ``[brand]`` table)."""
+
+    colour: Colour = "#12284c"  # the brand colour: launch and summary background
+    text: Colour = "#ffffff"  # text on the brand colour
+    accent: Colour = "#ffdd00"  # bands, the hashtag and the = signs, on the brand colour
+    panel: Colour = "#ffffff"  # boxes on the brand colour (the slogan's terms)
+    panel_text: Colour | None = None  # text on those boxes; the brand colour if not given
+    footer: Colour = "#0b0c0c"  # the band with the slogan on case cards
+    footer_text: Colour = "#ffffff"
+    typeface: Annotated[str, Text(60, check=_typeface)] = FAMILY
+    logo: Annotated[str | None, Text(300)] = None  # a file in the project, SVG or PNG
+    logo_alt: Annotated[str | None, _text(150)] = None  # what it says; the organisation if not
+    logo_min_height: Annotated[int, Int(ge=16, le=400)] = 40  # px on a 1200px-wide card
+    logo_clear_space: Annotated[float, Int(ge=0, le=2)] = 0.25  # × its height, all round
+
+    @property
+    def on_panel(self) -> str:
+        """Text on the boxes."""
+        return self.panel_text or self.colour
+
+    def check(self) -> list[tuple[str, str]]:
+        """Every text colour must reach WCAG AA on what it is set on."""
+        pairs = (("text", "colour"), ("accent", "colour"), ("footer_text", "footer"))
+        found = _pairs(self, pairs)
+        if colour.contrast(self.on_panel, self.panel) < colour.MIN_TEXT_CONTRAST:
+            which = "panel_text" if self.panel_text else "colour"
+            found.append(
+                (
+                    which,
+                    f"{self.on_panel} ({which}) on {self.panel} (panel) has a contrast of "
+                    f"{colour.contrast(self.on_panel, self.panel):.2f}:1; at least "
+                    f"{colour.MIN_TEXT_CONTRAST}:1: set panel_text",
+                )
+            )
+        return found
+
+
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+PLACEHOLDERS = {
+    "days": "the number of campaign days",
+    "cases": "the number of case studies",
+    "cases_text": '"1 case study", "5 case studies"',
+    "areas_text": '"1 service area", "9 service areas"',
+    "name": "the campaign's name",
+    "organisation": "the campaign's organisation",
+    "hashtag": "the hashtag",
+    "slogan": "the slogan",
+    "start": "the first day, e.g. 26 October 2026",
+    "end": "the last day",
+}
+
+
+def _placeholders(text: str) -> None:
+    unknown = sorted({m for m in PLACEHOLDER.findall(text) if m not in PLACEHOLDERS})
+    if unknown:
+        known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+        raise ValueError(f"unknown placeholder {{{unknown[0]}}}; use {known}")
+
+
+def _words(max_length: int) -> Text:
+    return Text(max_length, clean=clean_text, check=_placeholders)
+
+
+class Words(Record):
+    """The campaign's own phrases (the ``[words]`` table), with ``{placeholders}`` filled in."""
+
+    launch_intro: Annotated[str, _words(200)] = "{days} days of case studies from {organisation}"
+    launch_post: Annotated[str, _words(500)] = (
+        "Over the next {days} days we’re sharing a case study a day: {slogan}."
+    )
+    summary_title: Annotated[str, _words(120)] = "The campaign at a glance"
+    summary_subtitle: Annotated[str, _words(200)] = (
+        "{cases_text} across {areas_text}, {start} to {end}"
+    )
+    summary_post: Annotated[str, _words(500)] = (
+        "{cases_text} in {days} days: thank you to everyone who shared their work."
+    )
+
+
 class Campaign(Record):
-    """The campaign: ``cases/campaign.toml``."""
+    """The campaign: ``campaign.toml`` in the project folder (or in its cases folder)."""
 
     name: Annotated[str, _text(120)]
     organisation: Annotated[str, _text(150)]
@@ -115,6 +216,8 @@ class Campaign(Record):
     days: Annotated[int, Int(ge=1, le=366)]
     url: Url | None = None
     services: Annotated[dict[str, Theme], Table(min_length=1)]
+    brand: Brand = Brand()
+    words: Words = Words()
 
     def date_of(self, day: int) -> dt.date:
         """The date a campaign day falls on (day 1 is the start date)."""
@@ -125,10 +228,32 @@ class Campaign(Record):
         """The last day of the campaign."""
         return self.date_of(self.days)
 
+    def say(self, text: str, **counts: int) -> str:
+        """A phrase of the campaign with its ``{placeholders}`` filled in."""
+        cases, areas = counts.get("cases", 0), counts.get("areas", 0)
+        values = {
+            "days": str(self.days),
+            "cases": str(cases),
+            "cases_text": plural(cases, "case study", "case studies"),
+            "areas_text": plural(areas, "service area", "service areas"),
+            "name": self.name,
+            "organisation": self.organisation,
+            "hashtag": self.hashtag,
+            "slogan": self.slogan,
+            "start": f"{self.start:%-d %B %Y}",
+            "end": f"{self.end:%-d %B %Y}",
+        }
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
     @property
     def slogan_terms(self) -> list[str]:
         """The slogan's terms, split at its "=" signs."""
         return [t.strip() for t in self.slogan.split("=") if t.strip()]
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 case study``, ``5 case studies``: counts agree in number."""
+    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,7 @@ from . import context as contexts
 from .errors import Problem, UsageError
 from .fitting import Source
 from .formats import Format, Kind, template_name
+from .logo import load_logo
 from .model import LAUNCH, SUMMARY, Campaign, Loaded, case_paths, load_cases, open_campaign
 from .posts import check_limits
 from .project import Project, code_digest
@@ -154,15 +155,16 @@ def plan(
     for found in linted.values():
         problems.extend(found)
     campaign_file = project.display(project.campaign_file)
+    shared = contexts.look(campaign, load_logo(project, campaign))
     by_kind: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
-        "launch": [(LAUNCH, campaign_file, contexts.launch_context(campaign))],
-        "case": [(c.slug, c.where, contexts.case_context(c, campaign)) for c in cases],
-        "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases))],
+        "launch": [(LAUNCH, campaign_file, contexts.launch_context(campaign, shared))],
+        "case": [(c.slug, c.where, contexts.case_context(c, campaign, shared)) for c in cases],
+        "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases, shared))],
     }
     jobs = []
     for fmt in chosen:
         more = [
-            (c.slug, c.where, contexts.case_context(c, campaign))
+            (c.slug, c.where, contexts.case_context(c, campaign, shared))
             for c in (extra or {}).get(fmt.name, ())
         ]
         for kind in fmt.kinds:

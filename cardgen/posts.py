@@ -7,7 +7,7 @@ import unicodedata
 from typing import Any
 
 from .errors import Problem
-from .model import Campaign, Case, Loaded
+from .model import Campaign, Case, Loaded, plural
 
 ALT_LIMIT = 420  # characters X accepts for alt text through its API
 TWEET_LIMIT = 280
@@ -96,11 +96,8 @@ def tweet_text(case: Case, campaign: Campaign) -> str:
 
 
 def launch_tweet(campaign: Campaign) -> str:
-    """The launch graphic's tweet."""
-    text = (
-        f"Over the next {campaign.days} days we’re sharing a case study a day of good local "
-        f"commissioning: {campaign.slogan}."
-    )
+    """The launch graphic's tweet: the campaign's ``launch_post`` words."""
+    text = campaign.say(campaign.words.launch_post)
     tail = (f" {campaign.url}" if campaign.url else "") + f" {campaign.hashtag}"
     return _shorten(text, TWEET_LIMIT - tweet_length(tail)) + tail
 
@@ -153,24 +150,24 @@ def summary_alt(campaign: Campaign, title: str, cases: int, areas: list[dict[str
         f"{a['label']}: " + "; ".join(f"{f['figure']} {f['label']}" for f in a["figures"][:3]) + "."
         for a in areas
     ]
+    counts = (
+        f"{plural(cases, 'case study', 'case studies')} across "
+        f"{plural(len(areas), 'service area', 'service areas')}"
+    )
     return _fit_alt(
         [
-            f"Infographic: {title}. {cases} case studies across {len(areas)} service areas.",
+            f"Infographic: {_sentence(title)} {counts}.",
             *details,
             f"{_sentence(campaign.slogan[:1].upper() + campaign.slogan[1:])} {campaign.hashtag}",
         ]
     )
 
 
-def summary_tweet(campaign: Campaign, cases: int) -> str:
-    """The summary infographic's tweet."""
+def summary_tweet(campaign: Campaign, cases: int, areas: int) -> str:
+    """The summary infographic's tweet: the campaign's ``summary_post`` words."""
     tail = (f" {campaign.url}" if campaign.url else "") + f" {campaign.hashtag}"
-    text = _shorten(
-        f"{cases} case studies in {campaign.days} days: thank you to every council and "
-        f"partner who shared how {campaign.slogan}.",
-        TWEET_LIMIT - tweet_length(tail),
-    )
-    return text + tail
+    text = campaign.say(campaign.words.summary_post, cases=cases, areas=areas)
+    return _shorten(text, TWEET_LIMIT - tweet_length(tail)) + tail
 
 
 def check_limits(loaded: Loaded, campaign: Campaign) -> list[Problem]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import CardgenError, Problem
 from .fonts import Fonts
 
 if TYPE_CHECKING:
@@ -40,41 +41,128 @@ def display(path: Path, base: Path | None = None) -> str:
         return str(path)
 
 
+CAMPAIGN_FILE = "campaign.toml"
+
+
+def campaign_in(folder: Path) -> Path | None:
+    """The campaign file of a project folder: ``campaign.toml``, or ``cases/campaign.toml``
+    (the layout of cardgen's own checkout)."""
+    for path in (folder / CAMPAIGN_FILE, folder / "cases" / CAMPAIGN_FILE):
+        if path.is_file():
+            return path
+    return None
+
+
+def find_root(start: Path) -> Path | None:
+    """The project folder holding ``start``: the nearest folder upwards with a campaign file,
+    as git finds ``.git``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        # In cardgen's own layout, cases/campaign.toml belongs to the folder above cases/.
+        if folder.name == "cases" and (folder / CAMPAIGN_FILE).is_file():
+            return folder.parent
+        if campaign_in(folder):
+            return folder
+    return None
+
+
 @dataclass(kw_only=True, eq=False)
 class Project:
-    """Where a campaign's cases, templates and fonts are, and what is cached about them."""
+    """Where a campaign's cases, templates and fonts are, and what is cached about them.
 
+    A project is a folder: its campaign file and ``cases/``, optional ``templates/`` that
+    override the built-in templates file by file, ``assets/`` (logos, photos) and ``out/``.
+    """
+
+    root: Path = field(default_factory=Path.cwd)
     cases_dir: Path
-    templates_dir: Path = BUILTIN_TEMPLATES
+    campaign_file: Path | None = None  # default: found in root, else in cases_dir
+    template_folders: tuple[Path, ...] = (BUILTIN_TEMPLATES,)  # first match wins
     fonts: Fonts = field(default_factory=lambda: Fonts(default_fonts_dir()))
     revision: int = 0  # the live preview counts its rounds: files may have changed since
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.campaign_file is None:
+            found = [self.root / CAMPAIGN_FILE, self.cases_dir / CAMPAIGN_FILE]
+            self.campaign_file = next((p for p in found if p.is_file()), found[-1])
+
     @classmethod
-    def open(cls, *, cases: Path | str = "cases", templates: Path | str | None = None) -> Project:
-        """The project of a command line's ``--cases`` and ``--templates``."""
+    def open(
+        cls,
+        *,
+        project: Path | str | None = None,
+        cases: Path | str | None = None,
+        templates: Path | str | None = None,
+        start: Path | None = None,
+    ) -> Project:
+        """The project a command works on: ``--project DIR``, or the one holding the working
+        folder; ``--cases`` and ``--templates`` name other folders, as before projects.
+
+        ``--cases DIR`` alone keeps the old meaning: a folder with campaign.toml and the case
+        files, read from the working folder (paths shown relative to it).
+        """
+        here = (start or Path.cwd()).resolve()
+        if project is not None:
+            root = Path(project).resolve()
+            if not root.is_dir():
+                raise CardgenError(Problem(file=str(project), message="project folder not found"))
+            if cases is None and not campaign_in(root):
+                raise CardgenError(
+                    Problem(
+                        file=str(project),
+                        message="no campaign.toml in this folder: `cardgen new FOLDER` starts "
+                        "a project",
+                    )
+                )
+        elif cases is not None:
+            root = here
+        else:
+            found = find_root(here)
+            if found is None:
+                raise CardgenError(
+                    Problem(
+                        file=str(here),
+                        message="no campaign.toml here or in a folder above: `cardgen new "
+                        "FOLDER` starts a project, or pass --project DIR",
+                    )
+                )
+            root = found
+        folders = (Path(templates),) if templates else (root / "templates", BUILTIN_TEMPLATES)
         return cls(
-            cases_dir=Path(cases),
-            templates_dir=Path(templates) if templates else BUILTIN_TEMPLATES,
+            root=root,
+            cases_dir=Path(cases) if cases is not None else root / "cases",
+            template_folders=folders,
         )
 
-    def display(self, path: Path) -> str:
-        """A path as users should see it in messages."""
-        return display(path)
+    @property
+    def templates_dir(self) -> Path:
+        """The first template folder: the project's overrides (or --templates)."""
+        return self.template_folders[0]
 
     @property
-    def campaign_file(self) -> Path:
-        """The campaign file."""
-        return self.cases_dir / "campaign.toml"
+    def out_dir(self) -> Path:
+        """Where cards are written unless --out says otherwise."""
+        return self.root / "out"
+
+    @property
+    def assets_dir(self) -> Path:
+        """The project's logos and photos."""
+        return self.root / "assets"
+
+    def display(self, path: Path) -> str:
+        """A path as users should see it: relative to the project folder when inside it."""
+        return display(path, self.root)
 
     @property
     def templates(self) -> Templates:
-        """The template folder's Jinja environment (made once)."""
+        """The templates' Jinja environment over every template folder (made once)."""
         if "templates" not in self._cache:
             from .sandbox import Templates
 
-            folder = self.templates_dir
-            self._cache["templates"] = Templates(folder, shown=self.display(folder))
+            folders = [f for f in self.template_folders if f.is_dir()]
+            assets = [self.assets_dir, *(f / "assets" for f in folders)]
+            self._cache["templates"] = Templates(folders, assets=assets, shown=self.display)
         return self._cache["templates"]  # type: ignore[no-any-return]
 
     @property
@@ -83,7 +171,7 @@ class Project:
         if "formats" not in self._cache:
             from .formats import load_formats
 
-            path = self.templates_dir / "formats.toml"
+            path = self.templates.path("formats.toml")
             self._cache["formats"] = load_formats(path, shown=self.display(path))
         return self._cache["formats"]  # type: ignore[no-any-return]
 
@@ -103,9 +191,11 @@ class Project:
 
     def same(self, other: Project) -> bool:
         """Whether ``other`` is this project at the same revision (a worker reuses caches)."""
-        return (self.cases_dir, self.templates_dir, self.fonts.folder, self.revision) == (
+        mine = (self.root, self.cases_dir, self.template_folders, self.fonts.folder, self.revision)
+        return mine == (
+            other.root,
             other.cases_dir,
-            other.templates_dir,
+            other.template_folders,
             other.fonts.folder,
             other.revision,
         )
@@ -116,8 +206,12 @@ class Project:
 
     def template_digest(self, name: str) -> str:
         """A hash of a template plus the shared partials (``_*``) and assets it may pull in."""
-        folder = self.templates_dir
-        paths = [folder / name, *sorted(folder.glob("_*")), *sorted((folder / "assets").rglob("*"))]
+        tmpl = self.templates
+        paths = [tmpl.path(name)]
+        for folder in tmpl.folders:
+            paths += sorted(folder.glob("_*"))
+        for folder in tmpl.assets:
+            paths += sorted(folder.rglob("*")) if folder.is_dir() else []
         files = []
         for p in paths:
             try:

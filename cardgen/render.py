@@ -40,8 +40,12 @@ def _fetch(url: str, resource_type: str) -> bytes:
     )
 
 
-def _surface(svg: bytes, width: int, height: int, fonts: Fonts) -> Any:
-    """cairosvg's drawing of an SVG over white, exactly ``width`` × ``height``."""
+@contextlib.contextmanager
+def surface(
+    svg: bytes, width: int, height: int, fonts: Fonts, *, background: str | None = "#ffffff"
+) -> Iterator[Any]:
+    """cairosvg's drawing of an SVG, exactly ``width`` × ``height``, over white (or over
+    nothing: ``background=None``); the cairo surface is finished when the block ends."""
     fonts.setup()
     from cairosvg.parser import Tree
     from cairosvg.surface import PNGSurface
@@ -49,16 +53,19 @@ def _surface(svg: bytes, width: int, height: int, fonts: Fonts) -> Any:
     try:
         tree = Tree(bytestring=svg, unsafe=False, url_fetcher=_fetch)
         # output=None: draw only. The size is always given, so a huge declared canvas cannot
-        # allocate gigabytes; the white ground makes every pixel opaque.
-        surface = PNGSurface(
-            tree, None, 96, output_width=width, output_height=height, background_color="#ffffff"
+        # allocate gigabytes.
+        drawn = PNGSurface(
+            tree, None, 96, output_width=width, output_height=height, background_color=background
         )
     except CardgenError:
         raise
     except Exception as exc:  # cairosvg raises bare ValueError/ParseError for bad SVG
         raise CardgenError(f"cannot render SVG: {type(exc).__name__}: {exc}") from None
-    surface.cairo.flush()
-    return surface
+    drawn.cairo.flush()
+    try:
+        yield drawn
+    finally:
+        drawn.finish()
 
 
 def draw(svg: bytes, width: int, height: int, fonts: Fonts) -> Image.Image:
@@ -66,14 +73,12 @@ def draw(svg: bytes, width: int, height: int, fonts: Fonts) -> Image.Image:
     nothing but ``fonts``."""
     from PIL import Image
 
-    surface = _surface(svg, width, height, fonts)
-    cairo_image = surface.cairo
-    # Opaque premultiplied ARGB32 is plain BGRX in memory: Pillow copies it out in C.
-    image = Image.frombytes(
-        "RGB", (width, height), cairo_image.get_data(), "raw", "BGRX", cairo_image.get_stride()
-    )
-    surface.finish()
-    return image
+    with surface(svg, width, height, fonts) as drawn:
+        cairo_image = drawn.cairo
+        # Opaque premultiplied ARGB32 is plain BGRX in memory: Pillow copies it out in C.
+        return Image.frombytes(
+            "RGB", (width, height), cairo_image.get_data(), "raw", "BGRX", cairo_image.get_stride()
+        )
 
 
 @contextlib.contextmanager
@@ -82,14 +87,11 @@ def pixels(svg: bytes, width: int, height: int, fonts: Fonts) -> Iterator[NDArra
     the ``with`` block (no copy: for pixel checks)."""
     import numpy as np
 
-    surface = _surface(svg, width, height, fonts)
-    try:
-        cairo_image = surface.cairo
+    with surface(svg, width, height, fonts) as drawn:
+        cairo_image = drawn.cairo
         stride = cairo_image.get_stride()
         bgrx = np.frombuffer(cairo_image.get_data(), np.uint8).reshape(height, stride // 4, 4)
         yield bgrx[:, :width, 2::-1]
-    finally:
-        surface.finish()
 
 
 def encode_png(image: Image.Image, level: int = PNG_LEVEL) -> bytes:

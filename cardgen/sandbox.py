@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +43,17 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 class Templates:
-    """A template folder: the Jinja environment over it and its ``assets/`` as data URIs."""
+    """The template folders (a project's overrides first, then the built-in ones): the Jinja
+    environment over them and the ``assets/`` folders as data URIs."""
 
-    def __init__(self, folder: Path, *, shown: str) -> None:
-        self.folder = folder.resolve()
-        self.shown = shown  # the folder as users see it in messages
+    def __init__(
+        self, folders: list[Path], *, assets: list[Path], shown: Callable[[Path], str]
+    ) -> None:
+        self.folders = [f.resolve() for f in folders]
+        self.assets = [a.resolve() for a in assets]
+        self.shown = shown  # a path as users see it in messages
         self.env = _Sandbox(
-            loader=jinja2.FileSystemLoader(self.folder),
+            loader=jinja2.FileSystemLoader(self.folders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -57,19 +62,25 @@ class Templates:
         self._assets: dict[tuple[Path, int, int], str] = {}
 
     def path(self, name: str) -> Path:
-        """Where a template lives."""
-        return self.folder / name
+        """Where a template lives: the first folder that has it (the last if none does)."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        return (self.folders or [Path(".")])[-1] / name
 
     def where(self, name: str) -> str:
         """A template as users see it in messages."""
-        return name if self.shown in ("", ".") else f"{self.shown}/{name}"
+        return self.shown(self.path(name))
 
     def asset(self, name: str) -> str:
-        """A file of the folder's ``assets/`` as a ``data:`` URI, encoded once per version."""
-        assets = (self.folder / "assets").resolve()
-        path = (assets / name).resolve()
-        if not path.is_relative_to(assets) or not path.is_file():
-            raise CardgenError(f'asset "{name}" not found in {self.shown}/assets')
+        """A file of an ``assets/`` folder as a ``data:`` URI, encoded once per version."""
+        for assets in self.assets:
+            path = (assets / name).resolve()
+            if path.is_relative_to(assets) and path.is_file():
+                break
+        else:
+            shown = ", ".join(self.shown(a) for a in self.assets)
+            raise CardgenError(f'asset "{name}" not found in {shown}')
         stat = path.stat()
         key = (path, stat.st_mtime_ns, stat.st_size)
         if key not in self._assets:

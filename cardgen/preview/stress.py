@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ..card import prepare
-from ..context import case_context
+from ..context import case_context, look
 from ..errors import CardgenError, Problem
 from ..formats import Format
+from ..logo import load_logo
 from ..model import Campaign, Case, Loaded, load
 from ..plan import make_job
 from ..posts import check_limits
@@ -174,7 +175,14 @@ def _title_words(project: Project, campaign: Campaign, fmt: Format, memo: dict[s
         base = stress_case("base", {}, campaign, project)
     except CardgenError:
         return 0
-    key = make_job("case", "base", base.where, case_context(base, campaign), fmt, project).key
+    key = make_job(
+        "case",
+        "base",
+        base.where,
+        case_context(base, campaign, look(campaign, load_logo(project, campaign))),
+        fmt,
+        project,
+    ).key
     if key not in memo:
         if len(memo) > 32:  # keys of old templates: forget them
             memo.clear()
@@ -193,7 +201,7 @@ def longest_title(project: Project, campaign: Campaign, fmt: Format) -> int:
 
     def fits(n: int) -> bool:
         loaded = stress_case("longest-title", {"title": " ".join(words[:n])}, campaign, project)
-        context = case_context(loaded, campaign)
+        context = case_context(loaded, campaign, look(campaign, load_logo(project, campaign)))
         try:
             prepare(make_job("case", loaded.slug, loaded.where, context, fmt, project), project)
         except CardgenError as exc:
