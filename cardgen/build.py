@@ -191,10 +191,12 @@ def check(
         except CardgenError as exc:
             problems.extend(exc.problems)
     campaign = the_plan.campaign
+    from .overrides import stray
+
     warnings = [
         f"no case is scheduled for day {d} ({campaign.date_of(d):%Y-%m-%d})"
         for d in unscheduled_days(campaign, the_plan.cases)
-    ]
+    ] + stray(project)
     return problems, warnings, len(the_plan.jobs)
 
 

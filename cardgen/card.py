@@ -34,7 +34,8 @@ def prepare(job: Job, project: Project, *, debug: bool = False) -> Filled:
     """The card's final SVG: template filled, text fitted, contrast checked."""
     fmt = project.formats[job.format]
     svg = project.templates.fill(job.template, job.context)
-    filled = fit_svg(svg, fmt=fmt, fonts=project.fonts, source=job.source, debug=debug)
+    logo = job.context.get("brand", {}).get("logo")
+    filled = fit_svg(svg, fmt=fmt, fonts=project.fonts, source=job.source, logo=logo, debug=debug)
     problems = contrast_problems(filled, fmt, job.source, project)
     if problems:
         raise CardgenError(problems)

@@ -541,6 +541,91 @@ def diff_cmd(
         sys.exit(1)
 
 
+@cli.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--name", default="Our campaign", show_default=True, help="The campaign's name.")
+@click.option("--organisation", default="Our organisation", show_default=True, help="Who runs it.")
+@click.option("--hashtag", default=None, help="Its hashtag (default: made from the name).")
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The first day, YYYY-MM-DD (default: next Monday).",
+)
+@click.option("--days", type=click.IntRange(1, 366), default=5, show_default=True)
+@click.option("--slogan", default="Good ideas, shared", show_default=True)
+def new_cmd(
+    folder: Path,
+    name: str,
+    organisation: str,
+    hashtag: str | None,
+    start: dt.datetime | None,
+    days: int,
+    slogan: str,
+) -> None:
+    """Start a campaign project in FOLDER (new or empty): a campaign file, two example cases
+    and a short README for the team. `cardgen build` inside it works at once.
+
+    \b
+    Example:
+      cardgen new anytown --name "Care Leavers Week" --hashtag "#CareLeaversWeek" \\
+        --start 2026-10-26 --days 5
+      cd anytown && cardgen build
+    """
+    from .scaffold import new_project, next_monday
+
+    first = start.date() if start else next_monday(dt.date.today())
+    written = new_project(
+        folder,
+        name=name,
+        organisation=organisation,
+        hashtag=hashtag,
+        start=first,
+        days=days,
+        slogan=slogan,
+    )
+    click.echo(f"wrote {len(written)} files into {folder}/:")
+    for path in written:
+        click.echo(f"  {path.relative_to(folder)}")
+    click.echo(f"next: cd {folder} && cardgen build")
+
+
+@cli.group("templates", invoke_without_command=True)
+@project_options
+@click.pass_context
+def templates_cmd(ctx: click.Context, project: Project) -> None:
+    """List the templates a project uses: each built-in one, or the project's own that
+    overrides it (a file of the same name in its templates/ folder).
+
+    \b
+    Examples:
+      cardgen templates
+      cardgen templates copy case.twitter.svg
+    """
+    from .overrides import template_table
+
+    ctx.obj["project"] = project
+    if ctx.invoked_subcommand is None:
+        rows, warnings = template_table(project)
+        for name, where in rows:
+            click.echo(f"{name:<24}  {where}")
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+
+
+@templates_cmd.command("copy")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Replace the project's own copy if it has one.")
+@click.pass_context
+def templates_copy_cmd(ctx: click.Context, name: str, force: bool) -> None:
+    """Copy the built-in template NAME into the project's templates/ folder to edit."""
+    from .overrides import copy_template
+
+    project = ctx.obj["project"]
+    target = copy_template(project, name, force=force)
+    click.echo(f"{project.display(target)}: copied; edit it, `cardgen preview` shows the result")
+
+
 def main() -> None:
     """Entry point for the `cardgen` script and `python -m cardgen`."""
     cli(prog_name="cardgen")

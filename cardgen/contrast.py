@@ -9,6 +9,7 @@ from . import colour
 from .errors import Problem
 from .fitting import Filled, Source
 from .formats import Format
+from .logo import Placed
 from .text import Box
 
 if TYPE_CHECKING:
@@ -27,9 +28,9 @@ def contrast_problems(
     """
     boxes = tuple(s.box for s in filled.slots)
     cache = project.cached("contrast")
-    key = (filled.background, boxes, fmt)
+    key = (filled.background, boxes, filled.logos, fmt)
     if key not in cache:
-        cache[key] = _measure(filled.background, boxes, fmt, project)
+        cache[key] = _measure(filled.background, boxes, filled.logos, fmt, project)
     return [
         Problem(
             file=source.template_file,
@@ -43,7 +44,11 @@ def contrast_problems(
 
 
 def _measure(
-    background: bytes, boxes: tuple[Box, ...], fmt: Format, project: Project
+    background: bytes,
+    boxes: tuple[Box, ...],
+    logos: tuple[Placed, ...],
+    fmt: Format,
+    project: Project,
 ) -> tuple[tuple[str, str], ...]:
 
     from .render import pixels
@@ -58,6 +63,10 @@ def _measure(
             problem = _box_contrast(b, half, fmt)
             if problem:
                 found.append((b.slot, problem))
+        for logo in logos:
+            problem = _logo_contrast(logo, half)
+            if problem:
+                found.append(("logo", problem))
     return tuple(found)
 
 
@@ -82,4 +91,39 @@ def _box_contrast(b: Box, half: NDArray[np.uint8], fmt: Format) -> str | None:
     return (
         f"contrast {ratios[worst]:.2f}:1 between text {b.fill} and {behind} behind it; "
         f"at least {colour.MIN_TEXT_CONTRAST}:1"
+    )
+
+
+def _logo_contrast(logo: Placed, half: NDArray[np.uint8]) -> str | None:
+    """WCAG 1.4.11 for the logo: at least half of its ink must reach 3:1 against the pixels
+    behind it (a two-colour logo may have a part that blends in, not most of it)."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    x0, y0 = max(0, math.ceil(logo.x / 2)), max(0, math.ceil(logo.y / 2))
+    x1, y1 = math.floor(logo.right / 2), math.floor(logo.bottom / 2)
+    behind = half[y0:y1, x0:x1]
+    if not behind.size:
+        return None
+    raw = base64.b64decode(logo.href.split(",", 1)[1])
+    with Image.open(io.BytesIO(raw)) as image:
+        drawn = image.convert("RGBA").resize((x1 - x0, y1 - y0), Image.Resampling.BOX)
+    rgba = np.asarray(drawn)
+    ink = rgba[..., 3] >= 128
+    if not ink.any():
+        return "the logo is transparent where it is drawn"
+    lum_logo = colour.luminance_array(rgba[..., :3])
+    lum_behind = colour.luminance_array(behind)
+    ratios = (np.maximum(lum_logo, lum_behind) + 0.05) / (np.minimum(lum_logo, lum_behind) + 0.05)
+    share = float((ratios[ink] >= colour.MIN_GRAPHIC_CONTRAST).mean())
+    if share >= 0.5:
+        return None
+    ground = "#{:02x}{:02x}{:02x}".format(*np.median(behind.reshape(-1, 3), axis=0).astype(int))
+    return (
+        f"only {share:.0%} of the logo reaches {colour.MIN_GRAPHIC_CONTRAST:g}:1 against "
+        f"{ground} behind it; at least half must (use a version of the logo made for this "
+        "background)"
     )

@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Any
 
 from .boxes import BoxError, read_box
 from .errors import CardgenError, Problem
 from .fonts import Fonts
 from .formats import Format
+from .logo import Placed, place, slot_problems
 from .rules import DOCTYPE, SVG_NS, check_filled, floor_message
 from .text import Box, Fit, FitError, Measurer, about, clean_text, fit
 
@@ -53,14 +55,23 @@ class Filled:
 
     svg: bytes
     slots: tuple[Slot, ...]
-    background: bytes  # the same SVG with every fitted text removed: for the contrast check
+    background: bytes  # the same SVG without fitted text and logo: for the contrast check
+    logos: tuple[Placed, ...] = ()  # where the logo is drawn
 
 
 def _q(tag: str) -> str:
     return f"{{{SVG_NS}}}{tag}"
 
 
-def fit_svg(svg: str, *, fmt: Format, fonts: Fonts, source: Source, debug: bool = False) -> Filled:
+def fit_svg(
+    svg: str,
+    *,
+    fmt: Format,
+    fonts: Fonts,
+    source: Source,
+    logo: dict[str, Any] | None = None,
+    debug: bool = False,
+) -> Filled:
     """Fit every declared text box of a filled template; all problems are raised together.
 
     A text that cannot fit is reported against the field a user must shorten, in the file
@@ -116,6 +127,8 @@ def fit_svg(svg: str, *, fmt: Format, fonts: Fonts, source: Source, debug: bool 
             continue
         slots.append(Slot(box=box, fit=result))
         fitted.append((el, text))
+    logos, found = _logos(root, logo, [s.box for s in slots], fmt)
+    problems += [of_template(message, "logo") for message in found]
     if problems:
         raise CardgenError(problems)
     slots = _match_groups(slots, [text for _, text in fitted], m)
@@ -130,6 +143,7 @@ def fit_svg(svg: str, *, fmt: Format, fonts: Fonts, source: Source, debug: bool 
     # Without its fitted text and <title>/<desc> (never drawn): cards that share a layout and
     # a theme then share one background, drawn once for the contrast check.
     dropped = {el for el, _ in fitted} | {*root.findall(_q("title")), *root.findall(_q("desc"))}
+    dropped |= {el for el in root.iter(_q("image")) if "data-logo" in el.attrib}
     for parent in list(root.iter()):
         for child in [c for c in parent if c in dropped]:
             parent.remove(child)
@@ -138,7 +152,30 @@ def fit_svg(svg: str, *, fmt: Format, fonts: Fonts, source: Source, debug: bool 
     width, height = fmt.width + fmt.width % 2, fmt.height + fmt.height % 2
     root.attrib.update(width=str(width), height=str(height), viewBox=f"0 0 {width} {height}")
     background = ET.tostring(root, encoding="utf-8", xml_declaration=False)
-    return Filled(svg=final, slots=tuple(slots), background=background)
+    return Filled(svg=final, slots=tuple(slots), background=background, logos=logos)
+
+
+def _logos(
+    root: ET.Element, logo: dict[str, Any] | None, boxes: list[Box], fmt: Format
+) -> tuple[tuple[Placed, ...], list[str]]:
+    """Where the logo slots (``<image data-logo>``) draw the logo, and the brand's rules."""
+    placed, found = [], []
+    for el in root.iter(_q("image")):
+        if "data-logo" not in el.attrib:
+            continue
+        if logo is None:
+            found.append("a logo slot is drawn but the campaign has no brand.logo")
+            continue
+        try:
+            where = place(dict(el.attrib), logo)
+        except ValueError as exc:
+            found.append(str(exc))
+            continue
+        found += slot_problems(
+            where, boxes, fmt, min_height=logo["min_height"], clear=logo["clear_space"]
+        )
+        placed.append(where)
+    return tuple(placed), found
 
 
 def _match_groups(slots: list[Slot], texts: list[str], m: Measurer) -> list[Slot]:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CardgenError, Problem
 
 if TYPE_CHECKING:
+    from .formats import Format
     from .model import Campaign
     from .project import Project
+    from .text import Box
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILE_TEXT = "5 MB"
@@ -67,6 +70,8 @@ def load_logo(project: Project, campaign: Campaign) -> dict[str, Any] | None:
         "height": height,
         "alt": campaign.brand.logo_alt or campaign.organisation,
         "sha256": key,
+        "min_height": campaign.brand.logo_min_height,
+        "clear_space": campaign.brand.logo_clear_space,
     }
 
 
@@ -148,3 +153,79 @@ def _draw_svg(raw: bytes, project: Project) -> Any:
     except CardgenError as exc:
         raise ValueError(exc.problems[0].message) from None
     return image.copy()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placed:
+    """Where a card draws the logo: the rectangle it fills inside its slot."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    href: str
+
+    @property
+    def right(self) -> float:
+        """The right edge."""
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> float:
+        """The bottom edge."""
+        return self.y + self.height
+
+
+def place(attrs: dict[str, str], logo: dict[str, Any]) -> Placed:
+    """The logo contained in its ``<image data-logo>`` slot, as SVG's ``preserveAspectRatio``
+    (``meet``) places it; ValueError if the slot is malformed."""
+    try:
+        x, y = float(attrs.get("x", "0")), float(attrs.get("y", "0"))
+        w, h = float(attrs["width"]), float(attrs["height"])
+    except (KeyError, ValueError):
+        raise ValueError("the logo slot needs x, y, width and height in px") from None
+    align = attrs.get("preserveAspectRatio", "xMidYMid meet").split()
+    if not align or align[0] == "none" or (len(align) > 1 and align[1] != "meet"):
+        raise ValueError('the logo slot must keep the logo\'s shape: preserveAspectRatio "… meet"')
+    aspect = logo["width"] / logo["height"]
+    dw, dh = (h * aspect, h) if w / h > aspect else (w, w / aspect)
+    shift = {"Min": 0.0, "Mid": 0.5, "Max": 1.0}
+    try:
+        fx, fy = shift[align[0][1:4]], shift[align[0][5:8]]
+    except KeyError:
+        raise ValueError(f"unknown preserveAspectRatio {align[0]!r}") from None
+    return Placed(x=x + (w - dw) * fx, y=y + (h - dh) * fy, width=dw, height=dh, href=logo["href"])
+
+
+def slot_problems(
+    placed: Placed, boxes: list[Box], fmt: Format, *, min_height: float, clear: float
+) -> list[str]:
+    """The brand's rules for its logo: large enough, inside the safe margin, clear space."""
+    found = []
+    least = round(min_height * min(1.0, fmt.scale), 1)
+    if placed.height < least - 0.01:
+        found.append(
+            f"the logo is drawn {placed.height:g}px high on the {fmt.name} card; the brand's "
+            f"minimum is {least:g}px (brand.logo_min_height)"
+        )
+    m = fmt.safe
+    if (
+        placed.x < m
+        or placed.y < m
+        or placed.right > fmt.width - m
+        or placed.bottom > fmt.height - m
+    ):
+        found.append(f"the logo reaches outside the {fmt.name} card's safe margin ({m}px)")
+    space = clear * placed.height
+    for b in boxes:
+        if (
+            b.x < placed.right + space
+            and b.right > placed.x - space
+            and b.y < placed.bottom + space
+            and b.bottom > placed.y - space
+        ):
+            found.append(
+                f"text box {b.slot!r} is within the logo's clear space ({space:g}px all round, "
+                "brand.logo_clear_space)"
+            )
+    return found
