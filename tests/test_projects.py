@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,35 @@ def test_an_unknown_placeholder_in_the_words(runner, anytown: Path) -> None:
     assert "campaign.toml: words.launch_intro: unknown placeholder {dayz}; use {days}" in (
         result.stderr
     )
+
+
+def test_preview_of_a_project_follows_its_campaign_file(anytown: Path) -> None:
+    from cardgen.preview import Preview
+    from cardgen.project import Project
+
+    from .preview_support import get
+
+    def state(preview: Preview) -> dict:
+        return json.loads(get(preview, "/api/state")[2])
+
+    def save(text: str) -> None:  # as editors do: a new file renamed over the old one
+        tmp = anytown / ".campaign.toml.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, anytown / "campaign.toml")
+
+    original = (anytown / "campaign.toml").read_text(encoding="utf-8")
+    with Preview(Project.open(), port=0, jobs=2) as preview:
+        assert preview.wait_idle(120)
+        assert "campaign.toml" in state(preview)["watching"]
+        for n, text in enumerate([original.replace("#ffdd00", "#ffdd01"), original], start=2):
+            save(text)
+            deadline = time.monotonic() + 30
+            while state(preview)["status"]["cycle"] < n and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert preview.wait_idle(60)
+            status = state(preview)["status"]
+            assert (status["cycle"], status["changed"]) == (n, ["campaign.toml"])
+        (anytown / "out").mkdir(exist_ok=True)
+        (anytown / "out" / "x.png").write_bytes(b"not a change")  # out/ is not watched
+        time.sleep(1.5)
+        assert preview.wait_idle(60) and state(preview)["status"]["cycle"] == 3

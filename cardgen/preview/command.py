@@ -53,9 +53,9 @@ def preview_cmd(port: int, host: str, project: Project) -> None:
       cardgen preview
       cardgen preview --port 8080 --templates my_templates/
     """
-    for folder, option in ((project.cases_dir, "--cases"), (project.templates_dir, "--templates")):
-        if not folder.is_dir():  # a preview of nothing would wait for ever
-            raise click.BadParameter(f"{project.display(folder)} does not exist", param_hint=option)
+    if not project.cases_dir.is_dir():  # a preview of nothing would wait for ever
+        shown = project.display(project.cases_dir)
+        raise click.BadParameter(f"{shown} does not exist", param_hint="--cases")
     preview = Preview(project, host=host, port=port, log=click.echo)
     # SIGTERM and SIGHUP stop the preview as Ctrl-C does: by raising KeyboardInterrupt.
     with _on_signals(signal.default_int_handler):
@@ -70,7 +70,9 @@ def preview_cmd(port: int, host: str, project: Project) -> None:
             if host not in LOOPBACK:
                 warning = f"warning: listening on {host}: your network can see these cards"
                 click.echo(warning, err=True)
-            watching = ", ".join(f"{project.display(p)}/" for p in preview.watched)
+            watching = ", ".join(
+                project.display(p) + "/" * p.is_dir() for p in preview.watched if p.exists()
+            )
             click.echo(f"cardgen preview: {url}  (watching {watching}; Ctrl-C to stop)")
             while True:
                 time.sleep(3600)

@@ -57,6 +57,17 @@ class EditorFilter(DefaultFilter):
         r"\.kate-swp$",
     )
 
+    def __init__(self, watched: list[Path]) -> None:
+        super().__init__()
+        self.files = {str(p.resolve()) for p in watched if not p.is_dir()}
+        self.folders = [str(p.resolve()) + os.sep for p in watched if p.is_dir()]
+
+    def __call__(self, change: Any, path: str) -> bool:
+        # A folder watched only for a file in it (the campaign file in the project folder):
+        # its other files (out/, notes) are not changes.
+        wanted = path in self.files or path.startswith(tuple(self.folders))
+        return wanted and super().__call__(change, path)
+
 
 def _internal(exc: BaseException, where: str) -> Problem:
     message = f"internal error: {type(exc).__name__}: {exc} (please report it)"
@@ -134,7 +145,12 @@ class Preview:
         self.host, self.port = host, port
         self.jobs = jobs or min(4, os.cpu_count() or 1)
         self._log = log or (lambda message: None)
-        self.watched = [project.cases_dir, project.templates_dir, project.fonts.folder]
+        # The campaign file, cases, every template folder (the project's overrides and the
+        # built-in ones), the assets (logo) and the fonts. A folder made later (templates/ of a
+        # new project) is picked up when the watch restarts after a change.
+        watched = [project.campaign_file, project.cases_dir, *project.template_folders]
+        watched += [project.assets_dir, project.fonts.folder]
+        self.watched = list(dict.fromkeys(p for p in watched if p is not None))
         self.cards: dict[str, Card] = {}
         self.order: list[str] = []
         self.problems: list[str] = []  # problems that belong to no card (campaign, formats)
@@ -225,9 +241,12 @@ class Preview:
     # --- watching ---
 
     def _watch(self) -> None:
-        editors = EditorFilter()
         while not self._stop.is_set():
-            paths = [p for p in self.watched if p.exists()]
+            existing = [p for p in self.watched if p.exists()]
+            editors = EditorFilter(existing)
+            # A file is watched through its folder: an editor that saves by renaming a new
+            # file over the old one would leave a watch on the file itself looking at nothing.
+            paths = list(dict.fromkeys(p if p.is_dir() else p.parent for p in existing))
             try:
                 for changes in watch(
                     *paths,
