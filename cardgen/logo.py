@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CardgenError, Problem
+from .geometry import Rect
 
 if TYPE_CHECKING:
     from .formats import Format
@@ -156,24 +157,10 @@ def _draw_svg(raw: bytes, project: Project) -> Any:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Placed:
+class Placed(Rect):
     """Where a card draws the logo: the rectangle it fills inside its slot."""
 
-    x: float
-    y: float
-    width: float
-    height: float
     href: str
-
-    @property
-    def right(self) -> float:
-        """The right edge."""
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        """The bottom edge."""
-        return self.y + self.height
 
 
 def place(attrs: dict[str, str], logo: dict[str, Any]) -> Placed:
@@ -208,22 +195,11 @@ def slot_problems(
             f"the logo is drawn {placed.height:g}px high on the {fmt.name} card; the brand's "
             f"minimum is {least:g}px (brand.logo_min_height)"
         )
-    m = fmt.safe
-    if (
-        placed.x < m
-        or placed.y < m
-        or placed.right > fmt.width - m
-        or placed.bottom > fmt.height - m
-    ):
-        found.append(f"the logo reaches outside the {fmt.name} card's safe margin ({m}px)")
+    if not placed.inside(fmt.width, fmt.height, fmt.safe):
+        found.append(f"the logo reaches outside the {fmt.name} card's safe margin ({fmt.safe}px)")
     space = clear * placed.height
     for b in boxes:
-        if (
-            b.x < placed.right + space
-            and b.right > placed.x - space
-            and b.y < placed.bottom + space
-            and b.bottom > placed.y - space
-        ):
+        if placed.near(b, space):
             found.append(
                 f"text box {b.slot!r} is within the logo's clear space ({space:g}px all round, "
                 "brand.logo_clear_space)"

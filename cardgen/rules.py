@@ -152,7 +152,7 @@ def _text_box(node: Node, fmt: Format) -> list[str]:
         except BoxError as exc:
             return [*found, f"bad text box: {exc}"]
         m = fmt.safe
-        if box.x < m or box.y < m or box.right > fmt.width - m or box.bottom > fmt.height - m:
+        if not box.inside(fmt.width, fmt.height, m):
             found.append(
                 f"text box {box.x:g},{box.y:g} {box.width:g}×{box.height:g} reaches outside the "
                 f"{fmt.name} card's safe margin ({m}px from each edge)"

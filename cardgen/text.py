@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .fonts import LOOKALIKES
+from .geometry import Rect
 
 _SPACE_RUN = re.compile(r"[^\S\u00a0]+")  # runs of whitespace, but a no-break space stays
 _LOOKALIKE_SET = frozenset(LOOKALIKES)
@@ -145,15 +146,11 @@ class Measurer:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Box:
+class Box(Rect):
     """A text box declared in a template (``<text data-box=...>``): where, in which face,
     at which sizes, and what it shows."""
 
     slot: str  # its name in fit reports and problems: id, data-slot or data-field
-    x: float
-    y: float
-    width: float
-    height: float
     family: str
     weight: str
     max_size: float
@@ -168,16 +165,6 @@ class Box:
     field: str = ""  # the case or campaign field it shows (data-field), if any
     group: str = ""  # boxes of one data-group are set at one size
     fill: str = "#000000"  # its text colour, for the contrast check
-
-    @property
-    def right(self) -> float:
-        """The box's right edge."""
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        """The box's bottom edge."""
-        return self.y + self.height
 
     def sizes(self, cap: float | None = None) -> list[float]:
         """Candidate font sizes, largest (at most ``cap``) first, always ending on the minimum."""
