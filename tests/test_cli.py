@@ -213,7 +213,7 @@ def test_template_edit_rerenders_only_its_cards(runner, cases_dir: Path, tmp_pat
     args = ("build", "--cases", cases_dir, "--out", out, "--templates", templates, "-q")
     assert run(runner, *args).exit_code == 0
     launch = templates / "launch.og.svg"
-    launch.write_text(launch.read_text().replace("#12284c", "#13284c"))
+    launch.write_text(launch.read_text().replace('fill="{{ brand.colour }}"', 'fill="#13284c"'))
     assert "70 cards: 1 rendered, 69 unchanged" in run(runner, *args).output
     (templates / "_shared.svg").write_text("<g/>")  # a partial: every card may use it
     assert "70 cards: 70 rendered, 0 unchanged" in run(runner, *args).output

@@ -120,8 +120,8 @@ def test_low_contrast_theme_is_named_in_campaign_toml(
 def test_low_contrast_in_a_template_names_template_slot_and_colours(
     runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path
 ) -> None:
-    old = 'font-weight="bold" fill="#ffffff">{{ campaign.slogan }}'
-    path = break_template(templates_dir, old, old.replace("#ffffff", "#555555"))
+    old = 'fill="{{ brand.footer_text }}">{{ campaign.slogan'
+    path = break_template(templates_dir, old, old.replace("{{ brand.footer_text }}", "#555555"))
     result = run(
         runner,
         "build",

@@ -227,9 +227,8 @@ def build_with(runner, one_case_dir: Path, templates_dir: Path, tmp_path: Path):
             'the twitter canvas must be width="1200" height="675"',
         ),
         (
-            'font-family="Atkinson Hyperlegible Next"\n'
-            '        font-weight="bold" fill="{{ theme.ink }}"',
-            'font-family="Comic Sans MS"\n        font-weight="bold" fill="{{ theme.ink }}"',
+            'y="266" font-family="{{ brand.font }}"',
+            'y="266" font-family="Comic Sans MS"',
             'font-family "Comic Sans MS" (bold) is not a bundled font',
         ),
         (

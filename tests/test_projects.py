@@ -227,3 +227,38 @@ def test_preview_of_a_project_follows_its_campaign_file(anytown: Path) -> None:
         (anytown / "out" / "x.png").write_bytes(b"not a change")  # out/ is not watched
         time.sleep(1.5)
         assert preview.wait_idle(60) and state(preview)["status"]["cycle"] == 3
+
+
+LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">'
+    '<rect x="0" y="0" width="300" height="100" rx="12" fill="#ffb3ff"/>'
+    '<circle cx="50" cy="50" r="30" fill="#ffffff"/></svg>'
+)
+
+
+def test_brand_colour_and_logo_reach_every_built_in_card(runner, anytown: Path) -> None:
+    (anytown / "assets" / "logo.svg").write_text(LOGO, encoding="utf-8")
+    set_brand(anytown, colour="#005ea5", footer="#1d1d1b", logo="assets/logo.svg")
+    result = run(runner, "build", "-q")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((anytown / "out/manifest.json").read_text())
+    assert len(manifest["cards"]) == 10
+    for card in manifest["cards"]:
+        image = Image.open(anytown / "out" / card["path"]).convert("RGB")
+        colours = dict((rgb, n) for n, rgb in image.getcolors(1 << 24))
+        # The logo, drawn in its slot: its pink is on every card.
+        assert colours.get((255, 179, 255), 0) > 1000, card["path"]
+        # The brand colour fills the launch and summary; case cards keep their service's
+        # colours, with the brand's footer band.
+        brand = (0, 94, 165) if card["kind"] != "case" else (29, 29, 27)
+        assert colours.get(brand, 0) > 10_000, card["path"]
+
+
+def test_the_typeface_is_the_brands(runner, anytown: Path) -> None:
+    assert run(runner, "card", "launch", "--format", "twitter", "--svg").exit_code == 0
+    atkinson = (anytown / "out/twitter/launch.svg").read_text()
+    set_brand(anytown, typeface="Source Sans 3")
+    assert run(runner, "card", "launch", "--format", "twitter", "--svg").exit_code == 0
+    source = (anytown / "out/twitter/launch.svg").read_text()
+    assert "Atkinson" in atkinson and "Source Sans 3" not in atkinson
+    assert "Source Sans 3" in source and "Atkinson" not in source

@@ -89,14 +89,15 @@ def _must_fail(snapshots: Snapshots, actual: Path, name: str = "twitter/checkpoi
 def test_fails_on_one_step_colour_change(
     runner, tmp_path: Path, templates_dir: Path, snapshots: Snapshots
 ) -> None:
-    break_template(templates_dir, 'rx="12" fill="#0b0c0c"', 'rx="12" fill="#0c0c0c"')
+    break_template(templates_dir, 'rx="12" fill="{{ brand.footer }}"', 'rx="12" fill="#0c0c0c"')
     _must_fail(snapshots, _render(runner, tmp_path, templates=templates_dir))
 
 
 def test_fails_on_a_2px_shift_of_the_title(
     runner, tmp_path: Path, templates_dir: Path, snapshots: Snapshots
 ) -> None:
-    break_template(templates_dir, 'data-box="48 146 1104 210"', 'data-box="48 148 1104 210"')
+    title = 'data-box="48 146 1104 {{ 210 - dy }}"'
+    break_template(templates_dir, title, title.replace("146", "148"))
     _must_fail(snapshots, _render(runner, tmp_path, templates=templates_dir))
 
 
@@ -166,7 +167,7 @@ def test_cardgen_diff_lists_exactly_the_changed_cards(runner, tmp_path: Path) ->
     folder = tmp_path / "templates"
     shutil.copytree(TEMPLATES, folder)
     launch = folder / "launch.twitter.svg"
-    launch.write_text(launch.read_text().replace('fill="#12284c"/>', 'fill="#13284c"/>', 1))
+    launch.write_text(launch.read_text().replace('fill="{{ brand.colour }}"', 'fill="#13284c"', 1))
     after = tmp_path / "after"
     result = run(
         runner,
@@ -199,7 +200,7 @@ def test_cardgen_diff_by_default_compares_with_the_last_build(runner, tmp_path: 
     assert result.exit_code == 0, result.stderr
     assert "0 changed, 23 unchanged, 0 without a reference against the last build" in result.output
     launch = folder / "launch.twitter.svg"
-    launch.write_text(launch.read_text().replace('fill="#12284c"/>', 'fill="#13284c"/>', 1))
+    launch.write_text(launch.read_text().replace('fill="{{ brand.colour }}"', 'fill="#13284c"', 1))
     result = run(runner, "diff", *args, "--templates", folder)
     changed = [line.split()[1] for line in result.output.splitlines() if line.startswith("changed")]
     assert changed == ["twitter/launch.png"], result.output
