@@ -134,7 +134,7 @@ def fit_svg(
     slots = _match_groups(slots, [text for _, text in fitted], m)
     for (el, _), slot in zip(fitted, slots, strict=True):
         _set_lines(el, slot.fit)
-    overlay = _overlay(slots, fmt) if debug else None
+    overlay = _overlay(slots, fmt, logos, logo) if debug else None
     if overlay is not None:
         root.append(overlay)
     final = ET.tostring(root, encoding="utf-8", xml_declaration=False)
@@ -207,8 +207,11 @@ def _set_lines(el: ET.Element, result: Fit) -> None:
         span.text = line.text
 
 
-def _overlay(slots: list[Slot], fmt: Format) -> ET.Element:
-    """Text boxes, baselines and the safe margin, drawn over the card for designers."""
+def _overlay(
+    slots: list[Slot], fmt: Format, logos: tuple[Placed, ...], logo: dict[str, Any] | None
+) -> ET.Element:
+    """Text boxes, baselines, the safe margin and the logo with its clear space, drawn over
+    the card for designers."""
     g = ET.Element(_q("g"), {"id": "cardgen-debug", "fill": "none", "stroke-width": "2"})
 
     def rect(x: float, y: float, w: float, h: float, **style: str) -> None:
@@ -235,4 +238,9 @@ def _overlay(slots: list[Slot], fmt: Format) -> ET.Element:
                     "stroke-width": "1",
                 },
             )
+    for placed in logos:
+        space = (logo or {}).get("clear_space", 0) * placed.height
+        rect(placed.x, placed.y, placed.width, placed.height, stroke="#00b7ff")
+        grown = (placed.x - space, placed.y - space, placed.width + 2 * space)
+        rect(*grown, placed.height + 2 * space, stroke="#00b7ff", **{"stroke-dasharray": "4 4"})
     return g

@@ -192,8 +192,9 @@ def slot_problems(
     least = round(min_height * min(1.0, fmt.scale), 1)
     if placed.height < least - 0.01:
         found.append(
-            f"the logo is drawn {placed.height:g}px high on the {fmt.name} card; the brand's "
-            f"minimum is {least:g}px (brand.logo_min_height)"
+            f"the logo is drawn {placed.height:.0f}px high on the {fmt.name} card, too wide "
+            f"for its slot; the brand's minimum is {least:g}px (brand.logo_min_height): use a "
+            "stacked version of the logo, or a template with a wider slot"
         )
     if not placed.inside(fmt.width, fmt.height, fmt.safe):
         found.append(f"the logo reaches outside the {fmt.name} card's safe margin ({fmt.safe}px)")

@@ -146,7 +146,7 @@ def _text_box(node: Node, fmt: Format) -> list[str]:
     )
     if taken:
         found.append(f"a text box may not inherit {', '.join(taken)} from a parent element")
-    if not any(jinja(v) for k, v in attrs.items() if k.startswith("data-") or k == "font-size"):
+    if not any(jinja(v) for v in attrs.values()):  # else checked once filled
         try:
             box = read_box(attrs)
         except BoxError as exc:
