@@ -146,7 +146,10 @@ def _text_box(node: Node, fmt: Format) -> list[str]:
     )
     if taken:
         found.append(f"a text box may not inherit {', '.join(taken)} from a parent element")
-    if not any(jinja(v) for v in attrs.values()):  # else checked once filled
+    # What read_box reads for where and how the text is set; with Jinja in any of it, the
+    # box is checked once filled.
+    read = ("font-size", "text-anchor", "font-style")
+    if not any(jinja(v) for k, v in attrs.items() if k.startswith("data-") or k in read):
         try:
             box = read_box(attrs)
         except BoxError as exc:
