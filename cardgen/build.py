@@ -144,7 +144,7 @@ def entry(job: Job, rendered: Rendered) -> CardEntry:
         title=ctx.get("title"),
         url=ctx.get("url"),
         alt=ctx["alt"],
-        tweet=ctx["tweet"],
+        posts=ctx["posts"],
         fits={
             s.name: SlotFit(size=s.fit.size, lines=len(s.fit.lines), max_size=s.box.max_size)
             for s in rendered.filled.slots

@@ -230,7 +230,7 @@ def cli(ctx: click.Context, traceback: bool) -> None:
     \b
     Quick start:
       cardgen build              # every card in every format into out/
-      cardgen today              # today's card, tweet text and alt text
+      cardgen today              # today's card, its posts and alt text
       cardgen card checkpoint-durham --svg --format twitter
     """
     ctx.ensure_object(dict)["traceback"] = traceback
@@ -370,63 +370,51 @@ def list_cmd(project: Project) -> None:
 def _post(
     project: Project,
     out_dir: Path,
-    fmt: str,
+    platforms: tuple[str, ...],
     as_json: bool,
     date: dt.date | None = None,
     day: int | None = None,
 ) -> None:
     import json
 
-    from .build import build
-    from .model import load_cases, open_campaign
-    from .posts import ALT_LIMIT, TWEET_LIMIT, tweet_length
-    from .schedule import entries_for
+    from .desk import day_posts
+    from .model import open_campaign
 
-    campaign = open_campaign(project)
-    cases, problems = load_cases(project, campaign)
-    try:
-        entries = entries_for(campaign, cases, date=date, day=day)
-    except CardgenError as exc:  # a day left empty by a broken case file: say why
-        raise CardgenError(exc.problems + problems) from None
-    report = build(project, out_dir, formats=[fmt], slugs=[e.slug for e in entries], jobs=1)
-    results = {r.job.slug: r for r in report.results}
-    posts = []
-    for entry in entries:
-        result = results.get(entry.slug)
-        if result is None or result.entry is None:
-            why = (
-                result.problems if result else [p for p in report.problems if p.slug == entry.slug]
-            )
-            raise CardgenError(why or f"the {fmt} format has no card for {entry.slug}")
-        card = result.entry
-        posts.append(
-            {
-                "day": entry.day,
-                "date": entry.date.isoformat(),
-                "slug": entry.slug,
-                "title": card.title,
-                "format": fmt,
-                "path": str((out_dir / card.path).resolve()),
-                "status": result.status,
-                "tweet": card.tweet,
-                "alt": card.alt,
-                "url": card.url,
-            }
-        )
+    posts, broken = day_posts(project, out_dir, date=date, day=day, only=platforms)
     if as_json:
-        # One object: the first post, and any that follow it that day (the start date has
-        # the launch graphic, then day 1's case).
-        click.echo(json.dumps({**posts[0], "then": posts[1:]}, ensure_ascii=False, indent=2))
+        # One object: the first card, and any that follow it that day (the start date has
+        # the launch graphic, then day 1's case; the last day ends with the summary).
+        first, *then = (p.to_json() for p in posts)
+        click.echo(json.dumps({**first, "then": then}, ensure_ascii=False, indent=2))
+        fail(broken)
         return
-    for i, info in enumerate(posts):
-        label = "launch graphic" if info["day"] == 0 else f"day {info['day']} of {campaign.days}"
-        when = dt.date.fromisoformat(info["date"])
+    days = open_campaign(project).days
+    for i, card in enumerate(posts):
+        label = {"launch": "launch graphic", "summary": "summary infographic"}.get(
+            card.kind, f"day {card.day} of {days}"
+        )
         if i:
-            click.echo("\n" + "-" * 72 + "\nthen, the same day:\n")
-        click.echo(f"{label}, {when:%A %-d %B %Y}: {info['title']}")
-        click.echo(f"image: {project.display(Path(info['path']))}")
-        click.echo(f"\ntweet ({tweet_length(info['tweet'])}/{TWEET_LIMIT}):\n{info['tweet']}")
-        click.echo(f"\nalt text ({len(info['alt'])}/{ALT_LIMIT}):\n{info['alt']}")
+            click.echo("\n" + "=" * 72 + "\nthen, the same day:\n")
+        click.echo(f"{label}, {card.date:%A %-d %B %Y}: {card.title}")
+        alt = ""
+        for key, post in card.posts.items():
+            name = PLATFORM_NAMES.get(key, key)
+            click.echo(f"\n{name} ({post['length']:,}/{post['limit']:,}) · {post['image']}")
+            click.echo(post["text"])
+            alt = post["alt"]
+        click.echo(f"\nalt text ({len(alt)} characters):\n{alt}")
+    fail(broken)
+
+
+PLATFORM_NAMES = {
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "linkedin": "LinkedIn",
+    "threads": "Threads",
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+}
 
 
 def post_options(f: F) -> F:
@@ -434,7 +422,15 @@ def post_options(f: F) -> F:
     f = click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")(
         f
     )
-    return project_options(out_option(format_option(f)))
+    f = click.option(
+        "--platform",
+        "platforms",
+        multiple=True,
+        metavar="NAME",
+        help="Only this platform (x, bluesky, mastodon, linkedin, threads, instagram, "
+        "facebook), repeatable; default: the campaign's.",
+    )(f)
+    return project_options(out_option(f))
 
 
 @cli.command("today")
@@ -447,7 +443,8 @@ def post_options(f: F) -> F:
 )
 @post_options
 def today_cmd(date: dt.datetime | None, **kw: Any) -> None:
-    """Today's card: render it if missing or stale, print its path, tweet text and alt text.
+    """Today's cards: each drawn if missing or stale, with its post on each platform (the
+    image, the words with their count and limit) and its alt text.
 
     \b
     Examples:

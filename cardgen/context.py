@@ -12,11 +12,11 @@ from .formats import Format
 from .model import LAUNCH, SUMMARY, Campaign, Loaded
 from .posts import (
     alt_text,
+    case_posts,
     launch_alt,
-    launch_tweet,
+    launch_posts,
     summary_alt,
-    summary_tweet,
-    tweet_text,
+    summary_posts,
 )
 from .schedule import order
 from .schema import dump
@@ -64,7 +64,7 @@ def case_context(loaded: Loaded, campaign: Campaign, shared: dict[str, Any]) -> 
         date=campaign.date_of(day).isoformat() if day else None,
         date_text=f"{campaign.date_of(day):%-d %B %Y}" if day else None,
         alt=alt_text(case, campaign),
-        tweet=tweet_text(case, campaign),
+        posts=case_posts(case, campaign),
     )
     return data
 
@@ -80,7 +80,7 @@ def launch_context(campaign: Campaign, shared: dict[str, Any]) -> dict[str, Any]
         "date": campaign.start.isoformat(),
         "date_text": f"{campaign.start:%-d %B %Y}",
         "alt": launch_alt(campaign),
-        "tweet": launch_tweet(campaign),
+        "posts": launch_posts(campaign),
         "title": campaign.name,
         "url": campaign.url,
     }
@@ -129,7 +129,7 @@ def summary_context(
         "date": campaign.end.isoformat(),
         "date_text": f"{campaign.end:%-d %B %Y}",
         "alt": summary_alt(campaign, title, len(cases), areas),
-        "tweet": summary_tweet(campaign, len(cases), len(areas)),
+        "posts": summary_posts(campaign, len(cases), len(areas)),
         "title": title,
         "url": campaign.url,
     }

@@ -49,7 +49,7 @@ class CardEntry:
     title: str | None
     url: str | None
     alt: str
-    tweet: str
+    posts: dict[str, str]  # per platform key
     fits: dict[str, SlotFit]
     key: str
 

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -30,7 +30,7 @@ URL = re.compile(r"^https?://[^\s<>\"]+$")
 CAMPAIGN_FILE = "campaign.toml"
 LAUNCH = "launch"  # the launch graphic's slug; no case may take it
 SUMMARY = "summary"  # the closing infographic's slug
-POSTED = frozenset({"tweet", "alt", "url"})  # fields that are posted, not drawn
+POSTED = frozenset({"tweet", "alt", "url", "posts"})  # fields that are posted, not drawn
 
 
 def clean_post(value: str) -> str:
@@ -75,8 +75,17 @@ class Case(Record):
     partners: Annotated[tuple[str, ...], Items(max_length=12, item=_text(150))] = ()
     url: Url | None = None
     day: Annotated[int | None, Int(ge=1)] = None
-    tweet: Annotated[str | None, _post(1000)] = None  # links count 23 however long: see posts
-    alt: Annotated[str | None, _post(420)] = None
+    tweet: Annotated[str | None, _post(1000)] = None  # the X post: as posts.x (older files)
+    alt: Annotated[str | None, _post(2000)] = None  # checked against each platform's limit
+    posts: Annotated[dict[str, str], Table(key=Text(20, check=_platform), value=_post(5000))] = (
+        field(default_factory=dict)
+    )  # its own post per platform, e.g. x = "…"
+
+    def check(self) -> list[tuple[str, str]]:
+        """``tweet`` is the older name of ``posts.x``: not both."""
+        if self.tweet and "x" in self.posts:
+            return [("tweet", "give the X post once: as posts.x (tweet is its older name)")]
+        return []
 
 
 class Theme(Record):
@@ -114,6 +123,13 @@ def _pairs(record: Record, pairs: tuple[tuple[str, str], ...]) -> list[tuple[str
         if (ratio := colour.contrast(getattr(record, text), getattr(record, ground)))
         < colour.MIN_TEXT_CONTRAST
     ]
+
+
+def _platform(key: str) -> None:
+    from .platforms import PLATFORMS
+
+    if key not in PLATFORMS:
+        raise ValueError(f'unknown platform "{key}"; use one of: {", ".join(PLATFORMS)}')
 
 
 def _typeface(name: str) -> None:
@@ -202,6 +218,40 @@ class Words(Record):
     )
 
 
+def _time(value: str) -> None:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f"{value!r} is not a time of day: write it as 10:00 (24-hour clock)")
+
+
+def _zone(value: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not a time zone: use a name such as Europe/London"
+        ) from None
+
+
+class Posting(Record):
+    """When and where the posts go (the ``[posting]`` table)."""
+
+    time: Annotated[str, Text(5, check=_time)] = "10:00"
+    timezone: Annotated[str, Text(60, check=_zone)] = "Europe/London"
+    platforms: Annotated[tuple[str, ...], Items(min_length=1, item=Text(20, check=_platform))] = (
+        "x",
+        "bluesky",
+        "mastodon",
+        "linkedin",
+        "threads",
+        "instagram",
+        "facebook",
+    )
+    mastodon_limit: Annotated[int, Int(ge=100, le=100_000)] = 500  # the instance's own
+    alt_limit: Annotated[int, Int(ge=100, le=2000)] = 420  # one alt text that fits everywhere
+
+
 class Campaign(Record):
     """The campaign: ``campaign.toml`` in the project folder (or in its cases folder)."""
 
@@ -218,6 +268,7 @@ class Campaign(Record):
     services: Annotated[dict[str, Theme], Table(min_length=1)]
     brand: Brand = Brand()
     words: Words = Words()
+    posting: Posting = Posting()
 
     def date_of(self, day: int) -> dt.date:
         """The date a campaign day falls on (day 1 is the start date)."""

@@ -139,9 +139,11 @@ def plan(
                 message="no case files (*.toml) in the cases folder",
             )
         )
+    bad = {p.slug for p in problems if p.slug}
+    # A post over a platform's limit is reported, but its card is still drawn: the picture
+    # is fine, and the case's own words for that platform fix the post.
     for loaded in cases:
         problems.extend(check_limits(loaded, campaign))
-    bad = {p.slug for p in problems if p.slug}
     cases = [c for c in cases if c.slug not in bad]
     invalid = {p.stem for p in case_paths(project.cases_dir)} & bad
     wanted = set(slugs) if slugs is not None else None
@@ -161,6 +163,7 @@ def plan(
         "case": [(c.slug, c.where, contexts.case_context(c, campaign, shared)) for c in cases],
         "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases, shared))],
     }
+    problems += _campaign_post_problems(by_kind, campaign, campaign_file)
     jobs = []
     for fmt in chosen:
         more = [
@@ -182,6 +185,30 @@ def plan(
         formats=chosen,
         invalid=invalid,
     )
+
+
+def _campaign_post_problems(
+    by_kind: dict[str, list[tuple[str, str, dict[str, Any]]]], campaign: Campaign, where: str
+) -> list[Problem]:
+    """The launch and summary posts, made from the campaign's words, must keep each
+    platform's rules too: a problem names the words to shorten."""
+    from .platforms import PLATFORMS
+    from .posts import post_checks
+
+    found = []
+    for kind, field in (("launch", "words.launch_post"), ("summary", "words.summary_post")):
+        for slug, _, context in by_kind[kind]:
+            for key, which, message in post_checks(context["posts"], context["alt"], campaign):
+                name = PLATFORMS[key].name if key else ""
+                found.append(
+                    Problem(
+                        file=where,
+                        field=field if which == "post" else f"{kind} alt text",
+                        message=f"{name}: {message}" if name else message,
+                        slug=slug,
+                    )
+                )
+    return found
 
 
 def problems_of_card(found: Iterable[Problem], slug: str, templates: set[str]) -> list[Problem]:

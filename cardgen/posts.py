@@ -1,105 +1,106 @@
-"""The words posted with each card: tweet text and alt text, counted as the platform counts."""
+"""The words posted with each card, per platform, and its alt text.
+
+A post is made of whole parts: the title and organisation, as many whole sentences of the
+summary as fit, the link and the hashtag. A sentence is never cut: if only the title fits,
+the post is the title, the link and the hashtag; if even that does not, the case must write
+its own post for that platform (``[posts]`` in its file), and the build says so.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
 from .model import Campaign, Case, Loaded, plural
+from .platforms import PLATFORMS, Platform, length, post_problems
 
-ALT_LIMIT = 420  # characters X accepts for alt text through its API
-TWEET_LIMIT = 280
-TCO_LENGTH = 23  # X shortens every link to a t.co link of this length
-# Links as X finds them (with or without a scheme); trailing punctuation is not part of one.
-_URL = re.compile(r"(?:https?://|www\.)[^\s]+?(?=[.,;:!?)\]'\"]*(?:\s|$))", re.IGNORECASE)
-# X's "weighted length": these ranges count 1, everything else 2 (twitter-text v3 config).
-_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-_ZWJ, _KEYCAP = "\u200d", "\u20e3"
-_ATTACHED = re.compile(r"[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'‘“(]?[A-Z0-9£€$])")
 
 
-def _weight(ch: str) -> int:
-    if ch <= "\u10ff":  # the common case first: Latin and most punctuation
-        return 1
-    return 1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT) else 2
+@dataclass(frozen=True, kw_only=True)
+class Post:
+    """A post as a platform counts it."""
+
+    platform: str
+    text: str
+    length: int
+    limit: int
 
 
-def _is_regional(ch: str) -> bool:
-    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+def platforms(campaign: Campaign) -> list[Platform]:
+    """The platforms the campaign posts on, in the campaign file's order."""
+    return [PLATFORMS[key] for key in campaign.posting.platforms]
 
 
-def tweet_length(text: str) -> int:
-    """A tweet's length as X counts it (twitter-text v3).
-
-    Every link counts 23; an emoji counts 2 however many code points build it (ZWJ
-    sequences, flags, skin tones, keycaps); other characters count 1 in X's light ranges
-    (Latin, general punctuation) and 2 elsewhere (CJK and the rest).
-    """
-    text = unicodedata.normalize("NFC", text)
-    total, last = 0, 0
-    for match in _URL.finditer(text):
-        total += _weigh(text[last : match.start()]) + TCO_LENGTH
-        last = match.end()
-    return total + _weigh(text[last:])
+def limit_of(platform: Platform, campaign: Campaign) -> int:
+    """A platform's post limit for this campaign (Mastodon: its instance's)."""
+    return campaign.posting.mastodon_limit if platform.key == "mastodon" else platform.limit
 
 
-def _weigh(text: str) -> int:
-    total, i = 0, 0
-    text = _ATTACHED.sub("", text)  # modifiers and variation selectors ride on their emoji
-    while i < len(text):
-        ch = text[i]
-        if ch == _ZWJ and 0 < i < len(text) - 1:
-            i += 2  # joins the next emoji to the previous one: counted already
-            continue
-        if ch == _KEYCAP:
-            total += 1  # "1" + keycap is an emoji: 2 in all
-        elif _is_regional(ch) and i + 1 < len(text) and _is_regional(text[i + 1]):
-            total += 2  # a flag: two regional indicators
-            i += 1
-        else:
-            total += _weight(ch)
-        i += 1
-    return total
+def counted(key: str, text: str, campaign: Campaign) -> Post:
+    """A post with its length and limit on the platform ``key``."""
+    platform = PLATFORMS[key]
+    return Post(
+        platform=key,
+        text=text,
+        length=length(text, platform),
+        limit=limit_of(platform, campaign),
+    )
 
 
-def _shorten(text: str, budget: int) -> str:
-    """Cut ``text`` at a word boundary so that it, plus "…", weighs at most ``budget``."""
-    if tweet_length(text) <= budget:
-        return text
-    words = text.split(" ")
-    # Drop whole words from the end; weigh each once instead of the text again every time.
-    weight = tweet_length(text + "…")
-    while words and weight > budget:
-        weight -= tweet_length(words.pop()) + (1 if words else 0)
-    return (" ".join(words).rstrip(",;:–—-") + "…") if words else ""
+def sentences(text: str) -> list[str]:
+    """A text's sentences, split after . ! ? or … before a capital, digit or quote."""
+    return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
-def tweet_text(case: Case, campaign: Campaign) -> str:
-    """The words to post with a card, ending with the hashtag and fitting 280 as X counts."""
-    if case.tweet:
-        if campaign.hashtag.lower() in case.tweet.lower():
-            return case.tweet
-        return f"{case.tweet} {campaign.hashtag}"
+def _tail(url: str | None, platform: Platform, campaign: Campaign) -> str:
+    link = (url if platform.links_clickable else "Link in bio.") if url else ""
+    return "\n\n" + " ".join(p for p in (link, campaign.hashtag) if p)
+
+
+def _with_hashtag(text: str, campaign: Campaign) -> str:
+    return text if campaign.hashtag.lower() in text.lower() else f"{text} {campaign.hashtag}"
+
+
+def compose(case: Case, campaign: Campaign, platform: Platform) -> str:
+    """The case's post on one platform: its own words if it gave them, else whole parts."""
+    own = case.posts.get(platform.key) or (case.tweet if platform.key == "x" else None)
+    if own:
+        return _with_hashtag(own, campaign)
+    limit = limit_of(platform, campaign)
+    tail = _tail(case.url, platform, campaign)
     head = f"{case.title} – {case.organisation}"
-    tail = (f"\n\n{case.url}" if case.url else "") + f" {campaign.hashtag}"
-    body = ""
-    if case.summary:
-        room = TWEET_LIMIT - tweet_length(head + "\n\n" + tail)
-        body = "\n\n" + _shorten(case.summary, room) if room > 20 else ""
-    text = head + body + tail
-    if tweet_length(text) > TWEET_LIMIT:  # a very long title: shorten it, keep the rest
-        room = TWEET_LIMIT - tweet_length(tail)
-        text = _shorten(head, room) + tail
-    return text
+    body = sentences(case.summary) if case.summary else []
+    for k in range(len(body), -1, -1):
+        text = head + ("\n\n" + " ".join(body[:k]) if k else "") + tail
+        if length(text, platform) <= limit:
+            return text
+    return case.title + tail  # the title, the link and the hashtag: whole, whatever it counts
 
 
-def launch_tweet(campaign: Campaign) -> str:
-    """The launch graphic's tweet: the campaign's ``launch_post`` words."""
-    text = campaign.say(campaign.words.launch_post)
-    tail = (f" {campaign.url}" if campaign.url else "") + f" {campaign.hashtag}"
-    return _shorten(text, TWEET_LIMIT - tweet_length(tail)) + tail
+def case_posts(case: Case, campaign: Campaign) -> dict[str, str]:
+    """The case's post on each of the campaign's platforms."""
+    return {p.key: compose(case, campaign, p) for p in platforms(campaign)}
+
+
+def _campaign_posts(text: str, campaign: Campaign) -> dict[str, str]:
+    return {p.key: text + _tail(campaign.url, p, campaign) for p in platforms(campaign)}
+
+
+def launch_posts(campaign: Campaign) -> dict[str, str]:
+    """The launch graphic's posts: the campaign's ``launch_post`` words."""
+    return _campaign_posts(campaign.say(campaign.words.launch_post), campaign)
+
+
+def summary_posts(campaign: Campaign, cases: int, areas: int) -> dict[str, str]:
+    """The summary infographic's posts: the campaign's ``summary_post`` words."""
+    words = campaign.say(campaign.words.summary_post, cases=cases, areas=areas)
+    return _campaign_posts(words, campaign)
+
+
+# --- alt text --------------------------------------------------------------------------------
 
 
 def _sentence(text: str) -> str:
@@ -107,17 +108,30 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
-def _fit_alt(parts: list[str], limit: int = ALT_LIMIT) -> str:
-    """Join sentences, dropping optional ones from the end, then cutting, to stay in the limit."""
+def spoken(text: str) -> str:
+    """Text as a screen reader should hear it: "=" said as "equals"."""
+    return re.sub(r"\s*=\s*", " equals ", text).strip()
+
+
+def _slogan(campaign: Campaign) -> str:
+    slogan = spoken(campaign.slogan)
+    return _sentence(slogan[:1].upper() + slogan[1:])
+
+
+def _fit_alt(parts: list[str], limit: int) -> str:
+    """Join sentences, dropping optional ones from the end (the last, closing one kept) to
+    stay within the limit; the first sentence alone is cut only if it is itself too long."""
     text = " ".join(parts)
     while len(text) > limit and len(parts) > 2:
-        parts = parts[:-2] + parts[-1:]  # keep the closing slogan, drop the last detail
+        parts = parts[:-2] + parts[-1:]
         text = " ".join(parts)
+    if len(text) > limit:
+        text = parts[0]
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def alt_text(case: Case, campaign: Campaign) -> str:
-    """What the card shows, in plain sentences, at most 420 characters."""
+    """What the card shows, in plain sentences, within the campaign's alt-text limit."""
     if case.alt:
         return case.alt
     theme = campaign.services[case.service]
@@ -126,21 +140,22 @@ def alt_text(case: Case, campaign: Campaign) -> str:
         f"{theme.label} case study from {_sentence(case.organisation)}",
     ]
     parts += [f"{o.figure} {_sentence(o.label)}" for o in case.outcomes]
-    parts.append(
-        f"{_sentence(campaign.slogan[:1].upper() + campaign.slogan[1:])} {campaign.hashtag}"
-    )
-    return _fit_alt(parts)
+    parts.append(_slogan(campaign))
+    return _fit_alt(parts, campaign.posting.alt_limit)
 
 
 def launch_alt(campaign: Campaign) -> str:
     """The launch graphic's alt text."""
     terms = campaign.slogan_terms
+    intro = campaign.say(campaign.words.launch_intro)
     return _fit_alt(
         [
-            f"Infographic: {' equals '.join(terms)}.",
-            f"{campaign.name}: {campaign.days} days of case studies from {campaign.organisation},"
-            f" starting {campaign.start:%-d %B %Y}. {campaign.hashtag}",
-        ]
+            f"Infographic: {_sentence(' equals '.join(terms))}",
+            f"{campaign.name}: {_sentence(intro)}",
+            f"{campaign.start:%-d %B %Y} to {campaign.end:%-d %B %Y}, from "
+            f"{_sentence(campaign.organisation)}",
+        ],
+        campaign.posting.alt_limit,
     )
 
 
@@ -155,43 +170,50 @@ def summary_alt(campaign: Campaign, title: str, cases: int, areas: list[dict[str
         f"{plural(len(areas), 'service area', 'service areas')}"
     )
     return _fit_alt(
-        [
-            f"Infographic: {_sentence(title)} {counts}.",
-            *details,
-            f"{_sentence(campaign.slogan[:1].upper() + campaign.slogan[1:])} {campaign.hashtag}",
-        ]
+        [f"Infographic: {_sentence(title)} {counts}.", *details, _slogan(campaign)],
+        campaign.posting.alt_limit,
     )
 
 
-def summary_tweet(campaign: Campaign, cases: int, areas: int) -> str:
-    """The summary infographic's tweet: the campaign's ``summary_post`` words."""
-    tail = (f" {campaign.url}" if campaign.url else "") + f" {campaign.hashtag}"
-    text = campaign.say(campaign.words.summary_post, cases=cases, areas=areas)
-    return _shorten(text, TWEET_LIMIT - tweet_length(tail)) + tail
+# --- checks ----------------------------------------------------------------------------------
+
+
+def post_checks(posts: dict[str, str], alt: str, campaign: Campaign) -> list[tuple[str, str, str]]:
+    """(platform key, which, message) for every rule a card's posts or alt text break; the
+    alt text is checked once, against the smallest limit of the platforms and the house."""
+    found = []
+    for key, text in posts.items():
+        platform = PLATFORMS[key]
+        limit = limit_of(platform, campaign)
+        found += [(key, "post", message) for message in post_problems(text, platform, limit)]
+    strictest = min((PLATFORMS[k] for k in posts), key=lambda p: p.alt_limit, default=None)
+    most = min(campaign.posting.alt_limit, strictest.alt_limit if strictest else 10**6)
+    if len(alt) > most:
+        which = "the house limit" if most == campaign.posting.alt_limit else strictest.name
+        found.append(("", "alt", f"{len(alt):,} characters; at most {most:,} ({which})"))
+    return found
 
 
 def check_limits(loaded: Loaded, campaign: Campaign) -> list[Problem]:
-    """A case's own tweet and alt text must fit the platform's limits."""
-    problems = []
+    """A case's posts (its own or composed) and alt text must keep each platform's rules."""
     case = loaded.case
-    n = tweet_length(tweet_text(case, campaign)) if case.tweet else 0
-    if n > TWEET_LIMIT:
+    problems = []
+    for key, which, message in post_checks(
+        case_posts(case, campaign), alt_text(case, campaign), campaign
+    ):
+        own = key in case.posts or (key == "x" and case.tweet)
+        if which == "alt":
+            field = "alt"
+        elif own:
+            field = f"posts.{key}" if key in case.posts else "tweet"
+        else:
+            field = "title"
+            message += f"; its title alone is too long for {PLATFORMS[key].name}: write posts.{key}"
         problems.append(
             Problem(
                 file=loaded.where,
-                field="tweet",
-                message=(
-                    f"{n} characters as X counts them (with the hashtag); at most {TWEET_LIMIT}"
-                ),
-                slug=loaded.slug,
-            )
-        )
-    if case.alt and len(case.alt) > ALT_LIMIT:
-        problems.append(
-            Problem(
-                file=loaded.where,
-                field="alt",
-                message=f"{len(case.alt)} characters; at most {ALT_LIMIT}",
+                field=field,
+                message=f"{PLATFORMS[key].name}: {message}" if which == "post" else message,
                 slug=loaded.slug,
             )
         )

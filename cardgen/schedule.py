@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .errors import CardgenError
-from .model import LAUNCH, Campaign, Loaded
+from .model import LAUNCH, SUMMARY, Campaign, Loaded
 
 UNSCHEDULED = 10**6  # sorts after every campaign day
 
@@ -54,6 +54,8 @@ def entries_for(
         days = [day]
     by_day = {entry.day: entry for entry in schedule(campaign, cases)}
     found = [by_day[d] for d in days if d in by_day]
+    if days[-1] == campaign.days:  # the last day also has the summary infographic
+        found.append(Entry(day=campaign.days, date=campaign.end, slug=SUMMARY, loaded=None))
     if not found:
         d = days[-1]
         raise CardgenError(f"no case is scheduled for day {d} ({campaign.date_of(d):%Y-%m-%d})")

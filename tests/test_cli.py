@@ -35,9 +35,11 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
         "twitter": (1200, 675),
         "og": (1200, 630),
         "square": (1080, 1080),
+        "portrait": (1080, 1350),
         "story": (1080, 1920),
     }
-    expected = {(fmt, slug) for fmt in ("twitter", "og", "square") for slug in [*cases, "launch"]}
+    card_formats = ("twitter", "og", "square", "portrait")
+    expected = {(fmt, slug) for fmt in card_formats for slug in [*cases, "launch"]}
     expected.add(("story", "summary"))
     assert {(c["format"], c["slug"]) for c in manifest["cards"]} == expected
     for card in manifest["cards"]:
@@ -47,8 +49,12 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
         with Image.open(path) as image:
             assert image.size == sizes[card["format"]] == (card["width"], card["height"])
         assert 0 < len(card["alt"]) <= 420
-        assert card["tweet"].endswith("#bettercommissioning")
-    assert "70 cards: 70 rendered, 0 unchanged, 0 failed" in result.output
+        assert all(text.endswith("#bettercommissioning") for text in card["posts"].values())
+        assert set(card["posts"]) == {"x", "bluesky", "mastodon", "linkedin", "threads"} | {
+            "instagram",
+            "facebook",
+        }
+    assert "93 cards: 93 rendered, 0 unchanged, 0 failed" in result.output
 
 
 def test_manifest_records_schedule_and_fits(full_build: tuple[Path, object]) -> None:
@@ -121,7 +127,7 @@ def test_a_broken_case_leaves_a_case_whose_name_contains_its_own_alone(
     card = run(runner, "card", "community-hub-bristol", *args)
     assert card.exit_code == 0, card.stderr
     assert card.stderr == ""
-    today = run(runner, "today", "--date", "2015-09-07", *args)  # day 14
+    today = run(runner, "today", "--date", "2015-09-07", *args[:4])  # day 14
     assert today.exit_code == 0, today.stderr
     assert "community-hub-bristol.png" in today.output
     broken = run(runner, "card", "hub", *args)
@@ -146,7 +152,7 @@ def test_card_unknown_slug(runner, one_case_dir: Path, tmp_path: Path) -> None:
 def test_check_and_list(runner) -> None:
     checked = run(runner, "check", "--cases", CASES)
     assert checked.exit_code == 0, checked.stderr
-    assert checked.output.strip() == "ok: 70 cards checked"
+    assert checked.output.strip() == "ok: 93 cards checked"
     listed = run(runner, "list", "--cases", CASES)
     lines = listed.output.splitlines()
     assert lines[1].split()[:3] == ["0", "2015-08-25", "(launch)"]
@@ -177,7 +183,10 @@ def test_usage_error_exits_2(runner, one_case_dir: Path, tmp_path: Path) -> None
     assert result.exit_code == 2
     unknown = run(runner, "build", "--cases", one_case_dir, "--out", tmp_path, "--format", "nope")
     assert unknown.exit_code == 2
-    assert unknown.stderr.strip() == "unknown format 'nope'; known: twitter, og, square, story"
+    assert (
+        unknown.stderr.strip()
+        == "unknown format 'nope'; known: twitter, og, square, portrait, story"
+    )
 
 
 def test_force_and_debug_overlay(runner, one_case_dir: Path, tmp_path: Path) -> None:
@@ -188,7 +197,9 @@ def test_force_and_debug_overlay(runner, one_case_dir: Path, tmp_path: Path) -> 
     manifest = (out / "manifest.json").read_bytes()
     result = run(runner, "card", "small", "--cases", one_case_dir, "--out", out, "--debug")
     assert result.exit_code == 0, result.stderr
-    assert all((out / fmt / "small.debug.png").exists() for fmt in ("twitter", "og", "square"))
+    assert all(
+        (out / fmt / "small.debug.png").exists() for fmt in ("twitter", "og", "square", "portrait")
+    )
     # The overlay is drawn over the card: the pixels differ from the plain card's.
     assert (
         Image.open(out / "twitter/small.debug.png").tobytes()
@@ -214,6 +225,6 @@ def test_template_edit_rerenders_only_its_cards(runner, cases_dir: Path, tmp_pat
     assert run(runner, *args).exit_code == 0
     launch = templates / "launch.og.svg"
     launch.write_text(launch.read_text().replace('fill="{{ brand.colour }}"', 'fill="#13284c"'))
-    assert "70 cards: 1 rendered, 69 unchanged" in run(runner, *args).output
+    assert "93 cards: 1 rendered, 92 unchanged" in run(runner, *args).output
     (templates / "_shared.svg").write_text("<g/>")  # a partial: every card may use it
-    assert "70 cards: 70 rendered, 0 unchanged" in run(runner, *args).output
+    assert "93 cards: 93 rendered, 0 unchanged" in run(runner, *args).output

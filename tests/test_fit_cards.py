@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .conftest import break_template, run
@@ -97,7 +98,11 @@ def test_check_reports_the_same_fit_errors(runner, one_case_dir: Path) -> None:
         for line in result.stderr.splitlines()
         if "too long for the" in line
     }
-    assert formats == {"twitter", "og", "square"}
+    assert formats == {"twitter", "og", "square", "portrait"}
+    # Its posts are too long too: the title alone is over X's and Bluesky's limits.
+    assert re.search(
+        r"too-long.toml: title: X: \d+ characters as X counts them; at most 280", result.stderr
+    )
 
 
 def test_low_contrast_theme_is_named_in_campaign_toml(

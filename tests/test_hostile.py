@@ -762,13 +762,13 @@ def test_own_tweet_and_alt_are_checked(runner, one_case_dir: Path, tmp_path: Pat
         "--json",
     )
     post = json.loads(result.output)["then"][0]
-    assert post["tweet"] == "Line one\n\nLine two 🎉 #bettercommissioning", (
+    assert post["posts"]["x"]["text"] == "Line one\n\nLine two 🎉 #bettercommissioning", (
         "line breaks and emoji kept"
     )
     case.write_text(f'alt = "{"a" * 421}"\n' + text, encoding="utf-8")
     result = run(runner, "check", "--cases", one_case_dir, "--format", "twitter")
     assert result.exit_code == 1
-    assert f"{case}: alt: too long (421 characters; at most 420)" in result.stderr
+    assert f"{case}: alt: 421 characters; at most 420 (the house limit)" in result.stderr
 
 
 def test_platform_size_limit(

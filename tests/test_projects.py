@@ -59,8 +59,9 @@ def test_new_project_builds_at_once(runner, anytown: Path) -> None:
     summary = next(c for c in manifest["cards"] if c["slug"] == "summary")
     assert "2 case studies across 2 service areas" in summary["alt"]
     launch = next(c for c in manifest["cards"] if c["slug"] == "launch")
-    assert "commissioning" not in (launch["tweet"] + launch["alt"] + summary["tweet"]).lower()
-    assert launch["tweet"].endswith("#CareLeaversWeek")
+    words = [*launch["posts"].values(), launch["alt"], *summary["posts"].values()]
+    assert "commissioning" not in " ".join(words).lower()
+    assert launch["posts"]["x"].endswith("#CareLeaversWeek")
 
 
 def test_new_refuses_a_folder_that_is_not_empty(runner, tmp_path: Path, monkeypatch) -> None:
@@ -242,7 +243,7 @@ def test_brand_colour_and_logo_reach_every_built_in_card(runner, anytown: Path) 
     result = run(runner, "build", "-q")
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((anytown / "out/manifest.json").read_text())
-    assert len(manifest["cards"]) == 10
+    assert len(manifest["cards"]) == 13
     for card in manifest["cards"]:
         image = Image.open(anytown / "out" / card["path"]).convert("RGB")
         colours = dict((rgb, n) for n, rgb in image.getcolors(1 << 24))
