@@ -538,6 +538,62 @@ def diff_cmd(
         sys.exit(1)
 
 
+@cli.command("export")
+@project_options
+@out_option
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["csv", "ics", "sprout", "hootsuite"]),
+    required=True,
+    help="csv: every post; ics: a calendar; sprout / hootsuite: their bulk-scheduling CSV.",
+)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Where to write it (default: OUT/posts.<ext>); - for standard output.",
+)
+@click.option(
+    "--platform",
+    default="x",
+    show_default=True,
+    help="For sprout and hootsuite: whose posts (one file per platform).",
+)
+def export_cmd(
+    project: Project, out_dir: Path, target: str, file: Path | None, platform: str
+) -> None:
+    """Write the whole campaign's posts for the tools comms teams use (building any card
+    that is missing or stale first).
+
+    \b
+    Examples:
+      cardgen export --to ics          # out/posts.ics: one event a day, for Outlook
+      cardgen export --to csv --file posts.csv
+      cardgen export --to sprout --platform linkedin
+    """
+    from .build import out_lock, write_atomic
+    from .export import export
+    from .platforms import PLATFORMS
+
+    if platform not in PLATFORMS:
+        raise click.BadParameter(f"use one of: {', '.join(PLATFORMS)}", param_hint="--platform")
+    data, problems = export(project, out_dir, target, platform)  # type: ignore[arg-type]
+    fail(problems)
+    if file is not None and str(file) == "-":
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        ext = "ics" if target == "ics" else "csv"
+        name = f"posts.{ext}" if target in ("csv", "ics") else f"posts-{target}-{platform}.csv"
+        target_path = file or out_dir / name
+        with out_lock(out_dir, project):
+            write_atomic(target_path, data)
+        click.echo(f"{project.display(target_path)}: written")
+    if problems:
+        sys.exit(1)
+
+
 @cli.command("new")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--name", default="Our campaign", show_default=True, help="The campaign's name.")
