@@ -1,3 +1,3 @@
-"""cardgen: case-study data and SVG templates in, tweet-sized PNG cards out."""
+"""cardgen: case-study data and SVG templates in; cards, infographics and posts out."""
 
 __version__ = "0.1.0"
