@@ -9,6 +9,7 @@ at a time writes to an out folder.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import multiprocessing
@@ -150,6 +151,7 @@ def entry(job: Job, rendered: Rendered) -> CardEntry:
             for s in rendered.filled.slots
         },
         key=job.key,
+        approval=job.approval,
     )
 
 
@@ -239,6 +241,10 @@ class Report:
             line += f"; text shrunk to fit on {self.shrunk} (-v lists them)"
         if self.invalid:
             line += f"; {self.invalid} invalid case file{'s' * (self.invalid != 1)} not built"
+        states = [r.entry.approval for r in self.results if r.entry and r.entry.approval]
+        if states:
+            approved = sum(s.startswith("approved") for s in states)
+            line += f"; {approved} approved, {len(states) - approved} DRAFT (cardgen status)"
         return line
 
 
@@ -347,7 +353,8 @@ def build(
         for job in the_plan.jobs:
             previous = old.cards.get((job.format, job.slug))
             if not force and _unchanged(job, previous, out_dir):
-                result = Result(job=job, status="unchanged", entry=previous)
+                entry = dataclasses.replace(previous, approval=job.approval) if previous else None
+                result = Result(job=job, status="unchanged", entry=entry)
                 results.append(result)
                 if progress:
                     progress(result, total)

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from .contrast import contrast_problems
 from .errors import CardgenError, Problem
 from .fitting import Filled, fit_svg
+from .fonts import FAMILY
 from .formats import MAX_BYTES, MAX_BYTES_TEXT, Format
 from .plan import Job
 from .project import Project
+from .signoff import draft_mark
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +50,11 @@ def render(job: Job, project: Project, *, debug: bool = False) -> Rendered:
 
     fmt = project.formats[job.format]
     filled = prepare(job, project, debug=debug)
-    png = encode_png(draw(filled.svg, fmt.width, fmt.height, project.fonts))
+    svg = filled.svg
+    if job.draft:  # drawn over the card after its checks: they measure the card beneath
+        family = job.context.get("brand", {}).get("font", FAMILY)
+        svg = draft_mark(svg, fmt.width, fmt.height, family)
+    png = encode_png(draw(svg, fmt.width, fmt.height, project.fonts))
     problems = platform_problems(png, fmt, job)
     if problems:
         raise CardgenError(problems)

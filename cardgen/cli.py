@@ -381,12 +381,22 @@ def _post(
     from .model import open_campaign
 
     posts, broken = day_posts(project, out_dir, date=date, day=day, only=platforms)
+    unapproved = [
+        Problem(
+            message=f"{'the ' + p.kind if p.kind != 'case' else f'day {p.day}'} is not approved "
+            f"({p.approval}): cardgen approve {p.slug}"
+        )
+        for p in posts
+        if p.approval and not p.approval.startswith("approved")
+    ]
     if as_json:
         # One object: the first card, and any that follow it that day (the start date has
         # the launch graphic, then day 1's case; the last day ends with the summary).
         first, *then = (p.to_json() for p in posts)
         click.echo(json.dumps({**first, "then": then}, ensure_ascii=False, indent=2))
-        fail(broken)
+        fail(broken + unapproved)
+        if unapproved:
+            sys.exit(1)
         return
     days = open_campaign(project).days
     for i, card in enumerate(posts):
@@ -403,7 +413,11 @@ def _post(
             click.echo(post["text"])
             alt = post["alt"]
         click.echo(f"\nalt text ({len(alt)} characters):\n{alt}")
-    fail(broken)
+        if card.approval:
+            click.echo(f"\nsign-off: {card.approval}")
+    fail(broken + unapproved)
+    if unapproved:
+        sys.exit(1)
 
 
 PLATFORM_NAMES = {
@@ -590,6 +604,76 @@ def export_cmd(
         with out_lock(out_dir, project):
             write_atomic(target_path, data)
         click.echo(f"{project.display(target_path)}: written")
+    if problems:
+        sys.exit(1)
+
+
+@cli.command("approve")
+@click.argument("slug", required=False)
+@project_options
+@formats_option
+@click.option("--all", "every", is_flag=True, help="Approve every card that builds.")
+@click.option("--by", default=None, help="Who approves (default: your user name).")
+@click.option("--note", default="", help="A note kept with the approval.")
+@click.option("--yes", is_flag=True, help="Do not ask before approving every card (scripts).")
+def approve_cmd(
+    slug: str | None,
+    project: Project,
+    formats: tuple[str, ...],
+    every: bool,
+    by: str | None,
+    note: str,
+    yes: bool,
+) -> None:
+    """Approve a card and its posts as they are now (SLUG: a case, `launch` or `summary`),
+    recorded in approvals.toml beside the campaign file. A card that does not build is
+    refused with its problems.
+
+    \b
+    Examples:
+      cardgen approve living-well-collaborative-lambeth --by "Press office"
+      cardgen approve --all --yes
+    """
+    import getpass
+
+    from .signoff import approve
+
+    if bool(slug) == every:
+        raise click.UsageError("name one card (SLUG) or --all")
+    if every and not yes:
+        click.confirm("Approve every card that builds, as it is now?", abort=True)
+    approved = approve(
+        project, None if every else slug, by=by or getpass.getuser(), note=note, formats=formats
+    )
+    for name, cards in approved:
+        click.echo(f"approved {name} ({', '.join(cards)})")
+
+
+@cli.command("revoke")
+@click.argument("slug")
+@project_options
+def revoke_cmd(slug: str, project: Project) -> None:
+    """Withdraw a card's approval."""
+    from .signoff import read_approvals, update
+
+    approvals, _ = read_approvals(project)
+    if slug not in approvals:
+        raise CardgenError(Problem(file=slug, message="is not approved", slug=slug))
+    update(project, {slug: None})
+    click.echo(f"revoked {slug}")
+
+
+@cli.command("status")
+@project_options
+def status_cmd(project: Project) -> None:
+    """Each day's card: approved (by whom, when), not approved, or changed since approval
+    (and what changed: the card, a post, the alt text)."""
+    from .signoff import day_statuses
+
+    rows, problems = day_statuses(project)
+    for day, date, slug, title, state in rows:
+        click.echo(f"{day:>3}  {date}  {state}\n     {title} ({slug})")
+    fail(problems)
     if problems:
         sys.exit(1)
 

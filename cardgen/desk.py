@@ -28,6 +28,7 @@ class DayPost:
     kind: str
     title: str
     posts: dict[str, dict[str, Any]]  # platform key -> text, length, limit, alt, image
+    approval: str | None = None  # its sign-off status, when the campaign requires sign-off
 
     def to_json(self) -> dict[str, Any]:
         """As `cardgen today --json` prints it."""
@@ -37,7 +38,7 @@ class DayPost:
             "slug": self.slug,
             "title": self.title,
             "posts": self.posts,
-        }
+        } | ({"approval": self.approval} if self.approval else {})
 
 
 def _broken_day(project: Project, problems: list[Problem], day: int) -> list[Problem]:
@@ -89,7 +90,7 @@ def day_posts(
     cards = {(r.job.format, r.job.slug): r for r in report.results}
     out = []
     for entry in entries:
-        posts, title = {}, entry.slug
+        posts, title, approval = {}, entry.slug, None
         for platform in chosen:
             fmt = summary_format if entry.slug == SUMMARY else formats[platform.key]
             result = cards.get((fmt, entry.slug))
@@ -110,10 +111,17 @@ def day_posts(
                 "image": image,
             }
             title = card.title or entry.slug
+            approval = card.approval
         kind = "launch" if entry.slug == LAUNCH else "summary" if entry.slug == SUMMARY else "case"
         out.append(
             DayPost(
-                day=entry.day, date=entry.date, slug=entry.slug, kind=kind, title=title, posts=posts
+                day=entry.day,
+                date=entry.date,
+                slug=entry.slug,
+                kind=kind,
+                title=title,
+                posts=posts,
+                approval=approval,
             )
         )
     return out, broken

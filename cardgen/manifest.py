@@ -52,6 +52,7 @@ class CardEntry:
     posts: dict[str, str]  # per platform key
     fits: dict[str, SlotFit]
     key: str
+    approval: str | None = None  # its sign-off status, when the campaign requires sign-off
 
     @property
     def id(self) -> CardId:

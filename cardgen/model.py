@@ -252,6 +252,12 @@ class Posting(Record):
     alt_limit: Annotated[int, Int(ge=100, le=2000)] = 420  # one alt text that fits everywhere
 
 
+class SignOff(Record):
+    """Whether cards need approval before they are posted (the ``[sign_off]`` table)."""
+
+    required: bool = False  # unapproved cards are drawn DRAFT; `today` refuses them
+
+
 class Campaign(Record):
     """The campaign: ``campaign.toml`` in the project folder (or in its cases folder)."""
 
@@ -269,6 +275,7 @@ class Campaign(Record):
     brand: Brand = Brand()
     words: Words = Words()
     posting: Posting = Posting()
+    sign_off: SignOff = SignOff()
 
     def date_of(self, day: int) -> dt.date:
         """The date a campaign day falls on (day 1 is the start date)."""
@@ -396,8 +403,12 @@ def load_campaign(project: Project) -> Campaign:
 
 
 def case_paths(cases_dir: Path) -> list[Path]:
-    """Every case file in the folder, sorted (the campaign file excluded)."""
-    return sorted(p for p in cases_dir.glob("*.toml") if p.name != CAMPAIGN_FILE)
+    """Every case file in the folder, sorted: not the campaign or approvals file, nor an
+    editor's hidden lock or backup (``.#x.toml``)."""
+    others = (CAMPAIGN_FILE, "approvals.toml")
+    return sorted(
+        p for p in cases_dir.glob("*.toml") if p.name not in others and not p.name.startswith(".")
+    )
 
 
 def load_case(path: Path, campaign: Campaign, project: Project) -> Loaded:

@@ -7,6 +7,7 @@ whose key and file are unchanged is not rendered again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from .posts import check_limits
 from .project import Project, code_digest
 from .render import stack_versions
 from .rules import lint_source
+from .signoff import content
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +37,9 @@ class Job:
     source: Source
     context: dict[str, Any]
     key: str
+    content: dict[str, str]  # what an approval binds: the card, its posts, its alt text
+    draft: bool = False  # drawn with the DRAFT mark: sign-off is on and it is not approved
+    approval: str | None = None  # its sign-off status in words, when sign-off is on
 
     @property
     def template(self) -> str:
@@ -114,7 +119,16 @@ def make_job(
         text_file=text_file,
     )
     key = card_key(context, name, fmt, project)
-    return Job(kind=kind, slug=slug, format=fmt.name, source=source, context=context, key=key)
+    digest = project.template_digest(name)
+    return Job(
+        kind=kind,
+        slug=slug,
+        format=fmt.name,
+        source=source,
+        context=context,
+        key=key,
+        content=content(context, digest, project.fonts.digest),
+    )
 
 
 def plan(
@@ -177,6 +191,9 @@ def plan(
             for slug, text_file, context in cards:
                 if wanted is None or slug in wanted:
                     jobs.append(make_job(kind, slug, text_file, context, fmt, project))
+    if campaign.sign_off.required:
+        jobs, found = _sign_off(jobs, project)
+        problems += found
     return Plan(
         campaign=campaign,
         cases=cases,
@@ -209,6 +226,24 @@ def _campaign_post_problems(
                     )
                 )
     return found
+
+
+def _sign_off(jobs: list[Job], project: Project) -> tuple[list[Job], list[Problem]]:
+    """Each job with its sign-off status; unapproved or changed ones drawn DRAFT (the mark is
+    part of the cache key, so approving a card draws it again, clean)."""
+    from .signoff import read_approvals, status
+
+    approvals, problems = read_approvals(project)
+    by_slug: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_slug.setdefault(job.slug, []).append(job)
+    out = []
+    for job in jobs:
+        state = status(approvals.get(job.slug), [job])
+        draft = state.state != "approved" and project.draft_marks
+        key = hashlib.sha256(f"{job.key} draft".encode()).hexdigest() if draft else job.key
+        out.append(dataclasses.replace(job, draft=draft, approval=str(state), key=key))
+    return out, problems
 
 
 def problems_of_card(found: Iterable[Problem], slug: str, templates: set[str]) -> list[Problem]:

@@ -80,6 +80,7 @@ class Project:
     template_folders: tuple[Path, ...] = (BUILTIN_TEMPLATES,)  # first match wins
     fonts: Fonts = field(default_factory=lambda: Fonts(default_fonts_dir()))
     revision: int = 0  # the live preview counts its rounds: files may have changed since
+    draft_marks: bool = True  # the preview shows designs without the sign-off DRAFT mark
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -149,7 +149,8 @@ def test_alt_text_is_plain_sentences() -> None:
 def test_today_shows_seven_platforms_none_cut(runner, tmp_path: Path) -> None:
     args = ("today", "--date", "2015-08-27", "--cases", CASES, "--out", tmp_path / "out")
     info = json.loads(run(runner, *args, "--json").output)
-    assert set(info) == {"day", "date", "slug", "title", "posts", "then"}
+    assert set(info) == {"day", "date", "slug", "title", "posts", "then", "approval"}
+    assert info["approval"].startswith("approved by")
     assert (info["day"], info["date"], info["slug"]) == (
         3,
         "2015-08-27",

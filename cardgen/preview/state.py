@@ -10,6 +10,7 @@ Problems are shown in place of the card, worded as the CLI prints them (``str(Pr
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import queue
@@ -141,7 +142,8 @@ class Preview:
         jobs: int | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
-        self.project = project
+        # A design tool: cards as they will look, without sign-off's DRAFT mark.
+        self.project = dataclasses.replace(project, draft_marks=False)
         self.host, self.port = host, port
         self.jobs = jobs or min(4, os.cpu_count() or 1)
         self._log = log or (lambda message: None)
