@@ -167,6 +167,7 @@ class CardgenGroup(click.Group):
     lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
         "preview": ("cardgen.preview", "preview_cmd", "Live preview: every card of every format…"),
         "doctor": ("cardgen.doctor", "doctor_cmd", "Check that this machine and project can make…"),
+        "pack": ("cardgen.pack", "pack_cmd", "Write the sign-off pack (PDF) for the clearance…"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -13,9 +13,11 @@ drawn, so that every page can say "page N of M" and the schedule can give each d
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -53,6 +55,7 @@ ORANGE = (0.686, 0.306, 0.0)  # #af4e00: changed since approval
 
 # Used when SOURCE_DATE_EPOCH is not set: the same inputs give the same bytes.
 FIXED_DATE = "2000-01-01T00:00:00Z"
+_SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
 class SignStatus(Protocol):
@@ -101,7 +104,7 @@ class Style:
 
     def but(self, **changes: Any) -> Style:
         """This style with some fields changed."""
-        return Style(**{**self.__dict__, **changes})
+        return dataclasses.replace(self, **changes)
 
 
 BIG = Style(30, bold=True, leading=1.15)
@@ -154,6 +157,11 @@ class Frame:
     def room(self) -> float:
         """The height left."""
         return self.bottom - self.y
+
+
+def spaced(text: str) -> str:
+    """Runs of spaces and tabs as one space, ends trimmed; no-break spaces kept (they bind)."""
+    return " ".join(w for w in _SPACES.split(text) if w)
 
 
 def printable(text: str, missing: Callable[[str], list[str]]) -> str:
@@ -228,7 +236,7 @@ class Setter:
         """``text`` wrapped to ``width``: its own line breaks kept, blank lines as ""."""
         out: list[str] = []
         for paragraph in printable(text, self.missing).split("\n"):
-            rest = " ".join(paragraph.split())
+            rest = spaced(paragraph)
             if not rest:
                 out.append("")
             while rest:
@@ -281,7 +289,7 @@ class Setter:
                 frame, before = next(frames), 0.0
             frame.y += before
             for paragraph in printable(para.text, self.missing).split("\n"):
-                left = " ".join(paragraph.split())
+                left = spaced(paragraph)
                 if not left and frame.y > frame.top:
                     frame.y += style.line * 0.5  # a blank line in a post: half a line
                 while left:
@@ -380,7 +388,7 @@ def days_of(project: Project, results: list[Result], campaign: Campaign) -> list
         by_slug.setdefault(r.job.slug, []).append(r)
     entries = [(e.day, e.date, e.slug) for e in schedule(campaign, cases)]
     entries.append((campaign.days, campaign.end, SUMMARY))
-    taken = {day for day, _, slug in entries if slug != LAUNCH}
+    taken = {day for day, _, slug in entries if slug not in (LAUNCH, SUMMARY)}
     entries += [(d, campaign.date_of(d), "") for d in range(1, campaign.days + 1) if d not in taken]
     entries.sort(key=lambda e: (e[0], e[2] == SUMMARY))
     out = []
@@ -523,7 +531,7 @@ class Layout:
         y += 22
         label_w = 110.0
         for name, value in facts:
-            s.show(page, MARGIN, y + LABEL.size, name.upper(), LABEL)
+            s.show(page, MARGIN, y - 2 + BODY.line * 0.75, name.upper(), LABEL)
             y = s.block(page, MARGIN + label_w, y - 2, CONTENT_W - label_w, value, BODY) + 6
         note = (
             "Each card has its page: the card as it will be posted, each platform's post with "
@@ -917,7 +925,14 @@ def pack_cmd(project: Project, out_dir: Path, file: Path | None) -> None:
     from .cli import fail
 
     target = file or out_dir / "pack.pdf"
-    report = write_pack(project, out_dir, target, status=None)
+    from .model import open_campaign
+    from .signoff import day_statuses
+
+    status = None
+    if open_campaign(project).sign_off.required:
+        rows, _ = day_statuses(project)
+        status = {slug: state for _, _, slug, _, state in rows}
+    report = write_pack(project, out_dir, target, status=status)
     fail(report.problems)
     click.echo(
         f"{project.display(target)}: {report.pages} pages, {report.size_text} "
