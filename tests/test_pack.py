@@ -169,7 +169,9 @@ def test_the_command_writes_out_pack_pdf(runner, shipped) -> None:
         r".*pack\.pdf: \d+ pages, [\d.]+ (kB|MB) in [\d.]+ s\n", result.output, re.DOTALL
     )
     text = flat(" ".join(p.extract_text() for p in pypdf.PdfReader(out / "pack.pdf").pages))
-    assert "sign-off not required" in text  # no statuses: sign-off is not in use
+    # The shipped campaign requires sign-off and approves every card: the pack says so.
+    assert "24 approved · 0 not approved · 0 changed since approval" in text
+    assert "approved by cardgen maintainers (placeholder cases)" in text
 
 
 def test_pages_render(shipped, tmp_path) -> None:
