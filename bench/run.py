@@ -43,8 +43,9 @@ from PIL import Image  # noqa: E402
 
 from cardgen import render  # noqa: E402
 from cardgen.card import prepare  # noqa: E402
+from cardgen.model import case_paths  # noqa: E402
 from cardgen.plan import Job, plan  # noqa: E402
-from cardgen.project import Project  # noqa: E402
+from cardgen.project import BUILTIN_TEMPLATES, Project  # noqa: E402
 
 CASES_DIR = ROOT / "cases"
 BARE_POOL = ROOT / "bench" / "svg2png_pool.py"
@@ -171,7 +172,7 @@ def usable_formats() -> tuple[list[str], dict[str, str]]:
     project = shipped_project()
     for name, fmt in project.formats.items():
         missing = [f"{k}.{name}.svg" for k in fmt.kinds]
-        missing = [m for m in missing if not (project.templates_dir / m).is_file()]
+        missing = [m for m in missing if not project.templates.path(m).is_file()]
         if missing:
             skipped[name] = "missing " + ", ".join(missing)
         else:
@@ -180,8 +181,8 @@ def usable_formats() -> tuple[list[str], dict[str, str]]:
 
 
 def case_files(folder: Path) -> list[Path]:
-    """The case files of a cases folder, sorted (every ``*.toml`` but ``campaign.toml``)."""
-    return sorted(p for p in folder.glob("*.toml") if p.name != "campaign.toml")
+    """The case files of a cases folder, sorted, as cardgen finds them."""
+    return case_paths(folder)
 
 
 def shipped_cards(project: Project, formats: list[str], per_format: int | None) -> list[Job]:
@@ -638,7 +639,7 @@ def bench_builds(formats: list[str], reps: int, tmp: Path) -> dict[str, Any]:
     # One colour in case.<format>.svg edited, in a copy of svg_templates/, over a copy of the
     # up-to-date out folder (cache keys hash template contents, not the folder's path).
     tmpl, out = tmp / "templates", tmp / "template-edit-out"
-    shutil.copytree(shipped_project().templates_dir, tmpl)
+    shutil.copytree(BUILTIN_TEMPLATES, tmpl)
     shutil.copytree(built, out)
     edited = tmpl / f"case.{next(n for n in ['twitter', *formats] if n in case_formats)}.svg"
     changes = []
