@@ -126,15 +126,9 @@ def _draw_svg(raw: bytes, project: Project) -> Any:
     except ET.ParseError as exc:
         raise ValueError(f"is not a well-formed SVG ({exc})") from None
     box = (root.get("viewBox") or "").replace(",", " ").split()
+    sizes = box[2:] if len(box) == 4 else [root.get(k) or "" for k in ("width", "height")]
     try:
-        width, height = (
-            (float(box[2]), float(box[3]))
-            if len(box) == 4
-            else (
-                float((root.get("width") or "").removesuffix("px")),
-                float((root.get("height") or "").removesuffix("px")),
-            )
-        )
+        width, height = (float(v.removesuffix("px")) for v in sizes)
     except ValueError:
         width = height = 0.0
     if not (width > 0 and height > 0):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from .boxes import BoxError, font_sizes, numbers, read_box, slot_name
+from .boxes import BoxError, font_sizes, read_box, slot_name
 from .errors import CardgenError
 from .fonts import Fonts
 from .formats import Format
@@ -278,6 +278,3 @@ def check_filled(root: ET.Element, fmt: Format, fonts: Fonts) -> list[Finding]:
                 found.append(Finding(message=message, slot=name))
             seen.add(name)
     return found
-
-
-__all__ = ["Finding", "Node", "check_filled", "floor_message", "jinja", "lint_source", "numbers"]
