@@ -595,15 +595,16 @@ def summarise_runs(label: str, expected: str, runs: list[dict[str, Any]]) -> dic
 
 
 def nudge_colour(path: Path, run: int) -> str:
-    """Change a template's first literal #rrggbb by ±1 in blue (alternating: every run edits)."""
+    """Edit a template the way a designer does (every run a new edit): its top band one pixel
+    taller or back, so that every card made from it is drawn again."""
     text = path.read_text(encoding="utf-8")
-    found = re.search(r"#[0-9a-fA-F]{6}\b", text)
+    found = re.search(r'(id="top-band"[^>]*?height=")(\d+)"', text)
     if not found:
-        raise RuntimeError(f"no literal colour in {path}")
-    old = found.group()
-    new = old[:5] + f"{(int(old[5:], 16) + (1 if run % 2 == 0 else -1)) % 256:02x}"
-    path.write_text(text[: found.start()] + new + text[found.end() :], encoding="utf-8")
-    return f"{old} → {new}"
+        raise RuntimeError(f"no top band in {path}")
+    old = int(found.group(2))
+    new = old + (1 if run % 2 == 0 else -1)
+    path.write_text(text[: found.start(2)] + str(new) + text[found.end(2) :], encoding="utf-8")
+    return f"top-band height {old} → {new}"
 
 
 def bench_builds(formats: list[str], reps: int, tmp: Path) -> dict[str, Any]:
