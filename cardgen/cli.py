@@ -168,6 +168,11 @@ class CardgenGroup(click.Group):
         "preview": ("cardgen.preview", "preview_cmd", "Live preview: every card of every format…"),
         "doctor": ("cardgen.doctor", "doctor_cmd", "Check that this machine and project can make…"),
         "pack": ("cardgen.pack", "pack_cmd", "Write the sign-off pack (PDF) for the clearance…"),
+        "import": (
+            "cardgen.sheets",
+            "import_cmd",
+            "Case studies from a spreadsheet (.xlsx or .csv)…",
+        ),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -559,9 +564,10 @@ def diff_cmd(
 @click.option(
     "--to",
     "target",
-    type=click.Choice(["csv", "ics", "sprout", "hootsuite"]),
+    type=click.Choice(["csv", "ics", "sprout", "hootsuite", "xlsx"]),
     required=True,
-    help="csv: every post; ics: a calendar; sprout / hootsuite: their bulk-scheduling CSV.",
+    help="csv: every post; ics: a calendar; sprout / hootsuite: their bulk-scheduling CSV; "
+    "xlsx: the case studies as a workbook to edit (cardgen import reads it back).",
 )
 @click.option(
     "--file",
@@ -594,6 +600,18 @@ def export_cmd(
 
     if platform not in PLATFORMS:
         raise click.BadParameter(f"use one of: {', '.join(PLATFORMS)}", param_hint="--platform")
+    if target == "xlsx":  # the case studies themselves: no cards are built
+        from .sheets import export_workbook
+
+        data, problems = export_workbook(project), []
+        if file is not None and str(file) == "-":
+            click.get_binary_stream("stdout").write(data)
+            return
+        target_path = file or out_dir / "cases.xlsx"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(target_path, data)
+        click.echo(f"{project.display(target_path)}: written")
+        return
     data, problems = export(project, out_dir, target, platform)  # type: ignore[arg-type]
     fail(problems)
     if file is not None and str(file) == "-":

@@ -148,3 +148,14 @@ def test_export_writes_into_out(runner, one_case_dir: Path, tmp_path: Path) -> N
     bad = run(runner, "export", "--to", "sprout", "--platform", "myspace", "--cases", one_case_dir)
     assert bad.exit_code == 2 and "use one of: x, bluesky" in bad.stderr
     shutil.rmtree(out)
+
+
+def test_xlsx_export_imports_unchanged(runner, cases_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(runner, "export", "--to", "xlsx", "--cases", cases_dir, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    before = {p.name: p.read_bytes() for p in cases_dir.glob("*.toml")}
+    back = run(runner, "import", out / "cases.xlsx", "--cases", cases_dir)
+    assert back.exit_code == 0, back.stderr
+    assert "unchanged: 22" in back.output
+    assert {p.name: p.read_bytes() for p in cases_dir.glob("*.toml")} == before
