@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .card import Rendered, render
 from .errors import CardgenError, Problem
+
+if TYPE_CHECKING:
+    from .card import Rendered
 from .formats import template_name
 from .manifest import MANIFEST, CardEntry, FailedEntry, Manifest, SlotFit, read_manifest
 from .model import LAUNCH, SUMMARY, Campaign
@@ -157,6 +159,8 @@ def entry(job: Job, rendered: Rendered) -> CardEntry:
 
 def make(job: Job, project: Project, out_dir: Path, *, svg: bool = False) -> Result:
     """Render one card and write it (and its filled SVG if asked); problems are returned."""
+    from .card import render
+
     try:
         rendered = render(job, project)
         target = out_dir / job.path
@@ -170,6 +174,8 @@ def make(job: Job, project: Project, out_dir: Path, *, svg: bool = False) -> Res
 
 def make_debug(job: Job, project: Project, out_dir: Path) -> Result:
     """Draw a card with its text boxes, baselines and safe margin into ``SLUG.debug.png``."""
+    from .card import render
+
     try:
         rendered = render(job, project, debug=True)
         write_atomic(out_dir / f"{job.format}/{job.slug}.debug.png", rendered.png)

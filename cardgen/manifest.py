@@ -60,8 +60,10 @@ class CardEntry:
         return (self.format, self.slug)
 
     def to_json(self) -> dict[str, Any]:
-        """As written in the manifest."""
-        return dataclasses.asdict(self)
+        """As written in the manifest (built by hand: ``dataclasses.asdict`` deep-copies)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["fits"] = {k: vars(v) for k, v in self.fits.items()}
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> CardEntry | None:
@@ -115,13 +117,18 @@ class Manifest:
     def to_json(self) -> str:
         """The manifest's text: cards by format, then in schedule order."""
         cards = sorted(self.cards.values(), key=lambda c: (c.format, *order(c.day, c.slug)))
-        data = {
-            "campaign": self.campaign,
-            "stack": self.stack,
-            "cards": [c.to_json() for c in cards],
-            "failed": [f.to_json() for f in self.failed.values()],
-        }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+        def lines(items: list[dict[str, Any]]) -> str:
+            # One entry a line: readable and diffable, and written by json's C encoder (an
+            # indented dump goes through its much slower Python one).
+            inner = ",\n    ".join(json.dumps(i, ensure_ascii=False) for i in items)
+            return f"[\n    {inner}\n  ]" if items else "[]"
+
+        head = {"campaign": self.campaign, "stack": self.stack}
+        parts = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()]
+        parts.append(f'  "cards": {lines([c.to_json() for c in cards])}')
+        parts.append(f'  "failed": {lines([f.to_json() for f in self.failed.values()])}')
+        return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def read_manifest(out_dir: Path) -> Manifest:

@@ -154,10 +154,6 @@ def plan(
             )
         )
     bad = {p.slug for p in problems if p.slug}
-    # A post over a platform's limit is reported, but its card is still drawn: the picture
-    # is fine, and the case's own words for that platform fix the post.
-    for loaded in cases:
-        problems.extend(check_limits(loaded, campaign))
     cases = [c for c in cases if c.slug not in bad]
     invalid = {p.stem for p in case_paths(project.cases_dir)} & bad
     wanted = set(slugs) if slugs is not None else None
@@ -177,6 +173,10 @@ def plan(
         "case": [(c.slug, c.where, contexts.case_context(c, campaign, shared)) for c in cases],
         "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases, shared))],
     }
+    # A post over a platform's limit is reported, but its card is still drawn: the picture
+    # is fine, and the case's own words for that platform fix the post.
+    for loaded, (_, _, context) in zip(cases, by_kind["case"], strict=True):
+        problems.extend(check_limits(loaded, campaign, context["posts"], context["alt"]))
     problems += _campaign_post_problems(by_kind, campaign, campaign_file)
     jobs = []
     for fmt in chosen:

@@ -161,10 +161,15 @@ def length(text: str, platform: Platform) -> int:
     return total + _count(text[last:], platform)
 
 
+# Text with none of these is counted as it is long: each character is one grapheme, and
+# weighs 1 on X (Latin, Welsh, general punctuation such as ’ – “ ”).
+_NOT_PLAIN = re.compile(
+    "[^\u0000-\u02ff\u0370-\u0482\u048a-\u0590\u2000-\u200c\u2010-\u201f\u2032-\u2037]"
+)
+
+
 def _count(text: str, platform: Platform) -> int:
-    if platform.counting == "characters":
-        return len(text)
-    if text.isascii():
+    if platform.counting == "characters" or text.isascii() or not _NOT_PLAIN.search(text):
         return len(text)
     clusters = graphemes(text)
     if platform.counting == "graphemes":

@@ -194,13 +194,19 @@ def post_checks(posts: dict[str, str], alt: str, campaign: Campaign) -> list[tup
     return found
 
 
-def check_limits(loaded: Loaded, campaign: Campaign) -> list[Problem]:
-    """A case's posts (its own or composed) and alt text must keep each platform's rules."""
+def check_limits(
+    loaded: Loaded,
+    campaign: Campaign,
+    posts: dict[str, str] | None = None,
+    alt: str | None = None,
+) -> list[Problem]:
+    """A case's posts (its own or composed) and alt text must keep each platform's rules
+    (``posts`` and ``alt``: as already made for its context, not made again)."""
     case = loaded.case
+    posts = case_posts(case, campaign) if posts is None else posts
+    alt = alt_text(case, campaign) if alt is None else alt
     problems = []
-    for key, which, message in post_checks(
-        case_posts(case, campaign), alt_text(case, campaign), campaign
-    ):
+    for key, which, message in post_checks(posts, alt, campaign):
         own = key in case.posts or (key == "x" and case.tweet)
         if which == "alt":
             field = "alt"

@@ -8,13 +8,11 @@ unknown variable is an error, not an empty string).
 from __future__ import annotations
 
 import base64
+import functools
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .errors import CardgenError, Problem
 
@@ -22,24 +20,29 @@ MAX_REPEAT = 10_000  # characters or items a template may make with "*"
 MAX_EXPONENT = 64
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
+@functools.cache
+def _sandbox() -> type[Any]:
     """Jinja's immutable sandbox, plus limits on ``*`` and ``**`` (``'x' * 10**9`` would
-    otherwise allocate a gigabyte)."""
+    otherwise allocate a gigabyte). Made on first use: planning a build needs no Jinja."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-    intercepted_binops = frozenset({"*", "**"})
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent {right} is too large for a template")
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, str | list | tuple)
-                    and isinstance(n, int)
-                    and n * len(seq) > MAX_REPEAT
-                ):
-                    raise SecurityError("a repeated string or list that long is not allowed")
-        return super().call_binop(context, operator, left, right)
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"exponent {right} is too large for a template")
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if (
+                        isinstance(seq, str | list | tuple)
+                        and isinstance(n, int)
+                        and n * len(seq) > MAX_REPEAT
+                    ):
+                        raise SecurityError("a repeated string or list that long is not allowed")
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox
 
 
 class Templates:
@@ -52,14 +55,21 @@ class Templates:
         self.folders = [f.resolve() for f in folders]
         self.assets = [a.resolve() for a in assets]
         self.shown = shown  # a path as users see it in messages
-        self.env = _Sandbox(
+        self._assets: dict[tuple[Path, int, int], str] = {}
+
+    @functools.cached_property
+    def env(self) -> Any:
+        """The Jinja environment, made when a template is first filled (planning needs none)."""
+        import jinja2
+
+        env = _sandbox()(
             loader=jinja2.FileSystemLoader(self.folders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
         )
-        self.env.globals["asset"] = self.asset
-        self._assets: dict[tuple[Path, int, int], str] = {}
+        env.globals["asset"] = self.asset
+        return env
 
     def path(self, name: str) -> Path:
         """Where a template lives: the first folder that has it (the last if none does)."""
@@ -94,6 +104,8 @@ class Templates:
         def problem(message: str, line: int | None = None) -> CardgenError:
             where = self.where(name)
             return CardgenError(Problem(file=where, line=line, message=message, template=name))
+
+        import jinja2
 
         try:
             template = self.env.get_template(name)
