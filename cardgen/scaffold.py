@@ -51,7 +51,7 @@ panel = "#ffffff"         # boxes on the brand colour
 footer = "#0b0c0c"        # the band with the slogan on case cards
 footer_text = "#ffffff"   # its text
 typeface = "Atkinson Hyperlegible Next"   # or "Source Sans 3" (plain zero, even figures)
-# logo = "assets/logo.svg"                # SVG or PNG in this folder; light on the brand colour
+# logo = "assets/logo-example.svg"        # SVG or PNG in this folder; light on the brand colour
 # logo_alt = "Our organisation"           # what the logo says (for alt text)
 # logo_min_height = 40                    # px on a 1200px-wide card
 # logo_clear_space = 0.25                 # free space all round, × the logo's height
@@ -132,6 +132,18 @@ While editing: `cardgen preview` shows every card in the browser as you save.
 Before a build: `cardgen check`. Something odd: `cardgen doctor`.
 """
 
+# A stand-in logo (shapes only, white: it sits on the brand colour and the dark footer band):
+# replace it with your own, in the same place or named in campaign.toml.
+EXAMPLE_LOGO = """\
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">
+  <!-- An example logo made by cardgen new: replace it with your organisation's. -->
+  <path d="M10 12 h60 v44 q0 28 -30 38 q-30 -10 -30 -38 z" fill="#ffffff"/>
+  <rect x="88" y="22" width="200" height="18" rx="4" fill="#ffffff"/>
+  <rect x="88" y="50" width="150" height="12" rx="4" fill="#ffffff"/>
+  <rect x="88" y="72" width="170" height="12" rx="4" fill="#ffffff"/>
+</svg>
+"""
+
 TEMPLATES_README = """\
 Put a template here with the same name as a built-in one (see `cardgen templates`) and it is
 used instead. `cardgen templates copy case.twitter.svg` copies a built-in one to start from.
@@ -181,7 +193,7 @@ def new_project(
         ".gitignore": "/out/\n",
         "README.md": README.format(name=name, hashtag=hashtag or default_hashtag(name)),
         "templates/README.md": TEMPLATES_README,
-        "assets/.gitkeep": "",
+        "assets/logo-example.svg": EXAMPLE_LOGO,
     }
     for file, text in CASES.items():
         files[f"cases/{file}"] = text.format(organisation=_toml(organisation))
