@@ -161,3 +161,17 @@ def test_grouped_boxes_share_a_size_and_keep_their_declared_maximum(
     assert len({t["size"] for t in terms}) == 1, "data-group: one size for all three terms"
     assert {t["max_size"] for t in terms} == {56}, "the report compares with the template's maximum"
     assert terms[0]["size"] < 56
+
+
+def test_a_long_campaigns_day_line_fits(runner, one_case_dir: Path, tmp_path: Path) -> None:
+    # "Day 366 of 366 · #bettercommissioning" overflowed the case cards' top line: from 100
+    # days on it reads "Day 366 · #bettercommissioning".
+    campaign = one_case_dir / "campaign.toml"
+    campaign.write_text(campaign.read_text().replace("days = 22", "days = 366"))
+    case = one_case_dir / "small.toml"
+    case.write_text(case.read_text().replace("day = 1", "day = 366"))
+    out = tmp_path / "out"
+    result = run(runner, "card", "small", "--cases", one_case_dir, "--out", out, "--svg")
+    assert result.exit_code == 0, result.stderr
+    for fmt in ("twitter", "square", "portrait"):
+        assert "Day 366 · #bettercommissioning" in (out / fmt / "small.svg").read_text()
