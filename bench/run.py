@@ -49,7 +49,17 @@ from cardgen.project import BUILTIN_TEMPLATES, Project  # noqa: E402
 
 CASES_DIR = ROOT / "cases"
 BARE_POOL = ROOT / "bench" / "svg2png_pool.py"
-SECTIONS = ("startup", "render", "campaign", "builds", "synthetic", "encoder", "compare", "profile")
+SECTIONS = (
+    "startup",
+    "render",
+    "campaign",
+    "builds",
+    "photos",
+    "synthetic",
+    "encoder",
+    "compare",
+    "profile",
+)
 SUMMARY_LINE = re.compile(r"(\d+) cards: (\d+) rendered, (\d+) unchanged, (\d+) failed in ([\d.]+)")
 SYNTHETIC_CARDS = 1000
 TARGETS = {  # (what, limit, unit); memory must stay strictly below its limit
@@ -61,6 +71,7 @@ TARGETS = {  # (what, limit, unit); memory must stay strictly below its limit
     "cold": ("full campaign, cold, --jobs 2", 2.0, "s"),
     "nochange": ("no-change rebuild, --jobs 2", 0.3, "s"),
     "case_edit": ("one case edited, --jobs 2", 0.5, "s"),
+    "photos": ("cold campaign, a photo on every case / none, --jobs 2", 1.5, "×"),
     "synthetic_wall": (f"{SYNTHETIC_CARDS:,} synthetic cards, --jobs 2: wall", 25.0, "s"),
     "synthetic_memory": (f"{SYNTHETIC_CARDS:,} synthetic cards: peak Σ RSS", 400.0, "MB"),
 }
@@ -569,6 +580,79 @@ def bench_campaign(formats: list[str], reps: int, tmp: Path) -> dict[str, Any]:
     return results
 
 
+# --- photos -----------------------------------------------------------------------------------
+
+PHOTO_FIELDS = re.compile(r"^(# A stand-in photo.*|photo\w* = .*)\n", re.MULTILINE)
+
+
+def photo_campaigns(tmp: Path) -> tuple[Path, Path]:
+    """Two projects holding the shipped cases, sign-off off: one with no photo at all, one
+    with a photo of its own on every case (a different crop or mirror image of a shipped
+    photo for each, so that no two cases share a photo: each is decoded and cropped)."""
+    folders = []
+    photos = sorted((ROOT / "assets").glob("*.jpg"))
+    for name, with_photos in (("photos-none", False), ("photos-every", True)):
+        folder = tmp / name
+        shutil.copytree(CASES_DIR, folder / "cases")
+        (folder / "cases" / "approvals.toml").unlink(missing_ok=True)
+        campaign = folder / "cases" / "campaign.toml"
+        campaign.write_text(campaign.read_text().replace("required = true", "required = false"))
+        (folder / "assets").mkdir()
+        for i, path in enumerate(case_files(folder / "cases")):
+            text = PHOTO_FIELDS.sub("", path.read_text(encoding="utf-8"))
+            if with_photos:
+                with Image.open(photos[i % len(photos)]) as image:
+                    variant = image.convert("RGB")
+                if i // len(photos) % 2:
+                    variant = variant.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+                cut = i // (2 * len(photos)) * 40
+                variant = variant.crop((cut, cut // 2, variant.width - cut, variant.height))
+                variant.save(folder / "assets" / f"photo-{i}.jpg", quality=85)
+                fields = f'photo = "photo-{i}.jpg"\nphoto_alt = "A stand-in photo"\n'
+                fields += 'photo_credit = "A. Photographer"\n'
+                text = fields + text
+            path.write_text(text, encoding="utf-8")
+        folders.append(folder)
+    return folders[0], folders[1]
+
+
+def bench_photos(formats: list[str], reps: int, tmp: Path) -> dict[str, Any]:
+    """Cold builds of the shipped campaign with a photo on every case (each its own) against
+    none."""
+    heading("A photo on every case vs none: cold `cardgen build --force --jobs 2`")
+    none, every = photo_campaigns(tmp)
+    runs: dict[str, list[dict[str, Any]]] = {"none": [], "every": []}
+    for rep in range(reps):  # interleaved, alternating which goes first
+        order = [("none", none), ("every", every)]
+        for key, folder in order if rep % 2 == 0 else reversed(order):
+            out = tmp / f"photos-out-{key}"
+            args = ["build", "--project", str(folder), "--out", str(out), "--jobs", "2"]
+            args += ["--quiet", "--force", *(a for f in formats for a in ("--format", f))]
+            runs[key].append(run_cli(args))
+            shutil.rmtree(out, ignore_errors=True)
+    rows = []
+    for key, label in (("none", "no photos"), ("every", "a photo on every case")):
+        good = [r for r in runs[key] if r.get("failed") == 0 and r.get("rendered")]
+        rows.append(
+            {
+                "build": label,
+                "ok": f"{len(good)}/{len(runs[key])}",
+                "cards": ",".join(sorted({str(r.get("cards", "?")) for r in runs[key]})),
+                "wall_s": median([r["wall_s"] for r in good]),
+                "spread": spread([r["wall_s"] for r in good]),
+                "cpu_s": median([r["cpu_s"] for r in good]),
+                "problems": [line for r in runs[key] for line in r.get("problems", [])][:5],
+            }
+        )
+    ratio = rows[1]["wall_s"] / rows[0]["wall_s"]
+    print(f"medians of {reps} run{'s' * (reps != 1)} each (interleaved), seconds")
+    columns = {"build": "{build}", "ok": "{ok}", "cards": "{cards}", "wall": "{wall_s:.2f}"}
+    print(table(columns | {"min–max": "{spread}", "CPU": "{cpu_s:.2f}"}, rows))
+    print(f"ratio (photos ÷ none): {ratio:.2f} (target ≤ 1.5)")
+    print_problems(rows)
+    return {"rows": rows, "ratio": ratio, "runs": runs}
+
+
 # --- builds through the CLI ------------------------------------------------------------------
 
 
@@ -944,6 +1028,11 @@ def targets(results: dict[str, Any], skipped: dict[str, str]) -> list[dict[str, 
                 broken.add(key)
             elif row["ok"].split("/")[0] != row["ok"].split("/")[1]:
                 notes[key] = f"{row['ok']} runs completed"
+    if "photos" in results:
+        measured["photos"] = results["photos"]["ratio"]
+        oks = [r["ok"] for r in results["photos"]["rows"]]
+        if any(ok.split("/")[0] == "0" for ok in oks) or math.isnan(measured["photos"]):
+            broken.add("photos")
     if "synthetic" in results:
         big = results["synthetic"]["runs"][-1]
         measured["synthetic_wall"], measured["synthetic_memory"] = big["wall_s"], big["peak_rss_mb"]
@@ -1002,12 +1091,13 @@ def main(argv: list[str] | None = None) -> int:
             "render": lambda: bench_render(formats, reps, per_format),
             "campaign": lambda: bench_campaign(formats, 1 if quick else 5, tmp),
             "builds": lambda: bench_builds(formats, 1 if quick else 5, tmp),
+            "photos": lambda: bench_photos(formats, 1 if quick else 5, tmp),
             "synthetic": lambda: bench_synthetic(formats, sizes, tmp),
             "encoder": lambda: bench_encoder(formats, reps, per_format),
             "compare": lambda: bench_compare(formats, reps),
             "profile": lambda: bench_profile(formats, tmp),
         }
-        if {"startup", "campaign", "builds", "synthetic"} & set(only):
+        if {"startup", "campaign", "builds", "photos", "synthetic"} & set(only):
             warm_up(formats, tmp)
         for section in (s for s in SECTIONS if s in only):
             start = cpu_snapshot()

@@ -47,6 +47,7 @@ class Result:
     entry: CardEntry | None = None
     problems: list[Problem] = field(default_factory=list)
     internal: bool = False  # failed on a bug in cardgen, not on bad input
+    warnings: tuple[Problem, ...] = ()  # drawn, but worth a look (a photo enlarged, say)
 
 
 @functools.cache
@@ -169,7 +170,9 @@ def make(job: Job, project: Project, out_dir: Path, *, svg: bool = False) -> Res
             write_atomic(target.with_suffix(".svg"), rendered.filled.svg, durable=False)
     except CardgenError as exc:
         return Result(job=job, status="failed", problems=exc.problems)
-    return Result(job=job, status="rendered", entry=entry(job, rendered))
+    return Result(
+        job=job, status="rendered", entry=entry(job, rendered), warnings=rendered.filled.warnings
+    )
 
 
 def make_debug(job: Job, project: Project, out_dir: Path) -> Result:
@@ -193,9 +196,10 @@ def check(
 
     the_plan = plan(project, formats=formats)
     problems = list(the_plan.problems)
+    noted: list[Problem] = []
     for job in the_plan.jobs:
         try:
-            prepare(job, project)
+            noted += prepare(job, project).warnings
         except CardgenError as exc:
             problems.extend(exc.problems)
     campaign = the_plan.campaign
@@ -205,6 +209,7 @@ def check(
         f"no case is scheduled for day {d} ({campaign.date_of(d):%Y-%m-%d})"
         for d in unscheduled_days(campaign, the_plan.cases)
     ] + stray(project)
+    warnings += dict.fromkeys(str(p) for p in noted)
     return problems, warnings, len(the_plan.jobs)
 
 
@@ -221,6 +226,11 @@ class Report:
     manifest: Path
     campaign: Campaign
     invalid: int = 0  # case files that failed validation: none of their cards were made
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """What the cards drawn this time want their makers to know."""
+        return [w for r in self.results for w in r.warnings]
 
     def count(self, status: Status) -> int:
         """How many cards ended with ``status``."""

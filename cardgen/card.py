@@ -14,6 +14,7 @@ from .errors import CardgenError, Problem
 from .fitting import Filled, fit_svg
 from .fonts import FAMILY
 from .formats import MAX_BYTES, MAX_BYTES_TEXT, Format
+from .photo import Frames
 from .plan import Job
 from .project import Project
 from .signoff import draft_mark
@@ -37,7 +38,11 @@ def prepare(job: Job, project: Project, *, debug: bool = False) -> Filled:
     fmt = project.formats[job.format]
     svg = project.templates.fill(job.template, job.context)
     logo = job.context.get("brand", {}).get("logo")
-    filled = fit_svg(svg, fmt=fmt, fonts=project.fonts, source=job.source, logo=logo, debug=debug)
+    ref = job.context.get("photo")
+    photo = Frames(project, ref) if ref else None
+    filled = fit_svg(
+        svg, fmt=fmt, fonts=project.fonts, source=job.source, logo=logo, photo=photo, debug=debug
+    )
     problems = contrast_problems(filled, fmt, job.source, project)
     if problems:
         raise CardgenError(problems)

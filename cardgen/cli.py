@@ -283,6 +283,8 @@ def build_cmd(
     progress.close()
     if verbose:
         fit_report(report)
+    for line in dict.fromkeys(str(w) for w in report.warnings):
+        click.echo(f"warning: {line}", err=True)
     fail(report.problems)
     click.echo(f"{report.summary}; manifest {project.display(report.manifest)}")
     if report.problems:
@@ -327,6 +329,8 @@ def card_cmd(
         if result.status == "rendered":
             name = result.job.path.replace(".png", ".debug.png") if overlay else result.job.path
             click.echo(project.display(out_dir / name))
+    for line in dict.fromkeys(str(w) for r in results for w in r.warnings):
+        click.echo(f"warning: {line}", err=True)
     fail(problems)
     if problems:
         sys.exit(1)

@@ -51,9 +51,15 @@ def look(campaign: Campaign, logo: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def case_context(loaded: Loaded, campaign: Campaign, shared: dict[str, Any]) -> dict[str, Any]:
+def case_context(
+    loaded: Loaded,
+    campaign: Campaign,
+    shared: dict[str, Any],
+    photo: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Everything a case template may use; JSON-serialisable (it is hashed for the cache).
-    ``shared`` is :func:`look`'s brand and words."""
+    ``shared`` is :func:`look`'s brand and words; ``photo`` what :func:`cardgen.photo.reference`
+    says of the case's photo (its file, hash, alt text, credit and focus), or None."""
     case = loaded.case
     data = {**shared, **dump(case)}
     day = case.day
@@ -65,6 +71,7 @@ def case_context(loaded: Loaded, campaign: Campaign, shared: dict[str, Any]) -> 
         date_text=f"{campaign.date_of(day):%-d %B %Y}" if day else None,
         alt=alt_text(case, campaign),
         posts=case_posts(case, campaign),
+        photo=photo,
     )
     return data
 

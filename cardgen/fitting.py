@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .boxes import BoxError, read_box
 from .errors import CardgenError, Problem
@@ -20,6 +20,9 @@ from .formats import Format
 from .logo import Placed, place, slot_problems
 from .rules import DOCTYPE, SVG_NS, check_filled, floor_message
 from .text import Box, Fit, FitError, Measurer, about, clean_text, fit
+
+if TYPE_CHECKING:
+    from .photo import Frames
 
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
@@ -57,6 +60,7 @@ class Filled:
     slots: tuple[Slot, ...]
     background: bytes  # the same SVG without fitted text and logo: for the contrast check
     logos: tuple[Placed, ...] = ()  # where the logo is drawn
+    warnings: tuple[Problem, ...] = ()  # worth saying, not worth refusing the card for
 
 
 def _q(tag: str) -> str:
@@ -70,6 +74,7 @@ def fit_svg(
     fonts: Fonts,
     source: Source,
     logo: dict[str, Any] | None = None,
+    photo: Frames | None = None,
     debug: bool = False,
 ) -> Filled:
     """Fit every declared text box of a filled template; all problems are raised together.
@@ -129,6 +134,17 @@ def fit_svg(
         fitted.append((el, text))
     logos, found = _logos(root, logo, [s.box for s in slots], fmt)
     problems += [of_template(message, "logo") for message in found]
+    warnings: list[Problem] = []
+    frames = [el for el in root.iter(_q("image")) if "data-photo" in el.attrib]
+    for el in frames:
+        try:
+            note = _photo(el, photo, fmt)
+        except _TemplateFault as exc:
+            problems.append(of_template(str(exc), "photo"))
+        except ValueError as exc:
+            problems.append(of_text("photo", str(exc)))
+        else:
+            warnings += [of_text("photo", note)] if note else []
     if problems:
         raise CardgenError(problems)
     slots = _match_groups(slots, [text for _, text in fitted], m)
@@ -144,6 +160,10 @@ def fit_svg(
     # a theme then share one background, drawn once for the contrast check.
     dropped = {el for el, _ in fitted} | {*root.findall(_q("title")), *root.findall(_q("desc"))}
     dropped |= {el for el in root.iter(_q("image")) if "data-logo" in el.attrib}
+    if photo is not None:  # measured at half size: the photo too, a quarter of the pixels
+        for el in frames:
+            width, height = float(el.attrib["width"]), float(el.attrib["height"])
+            el.attrib["href"] = photo.href(width, height, half=True)
     for parent in list(root.iter()):
         for child in [c for c in parent if c in dropped]:
             parent.remove(child)
@@ -152,7 +172,43 @@ def fit_svg(
     width, height = fmt.width + fmt.width % 2, fmt.height + fmt.height % 2
     root.attrib.update(width=str(width), height=str(height), viewBox=f"0 0 {width} {height}")
     background = ET.tostring(root, encoding="utf-8", xml_declaration=False)
-    return Filled(svg=final, slots=tuple(slots), background=background, logos=logos)
+    return Filled(
+        svg=final,
+        slots=tuple(slots),
+        background=background,
+        logos=logos,
+        warnings=tuple(warnings),
+    )
+
+
+class _TemplateFault(ValueError):
+    """A photo frame the template drew wrongly (not the case's photo's fault)."""
+
+
+def _photo(el: ET.Element, photo: Frames | None, fmt: Format) -> str:
+    """Put the case's photo in an ``<image data-photo>`` frame, cropped to cover it; the
+    warning to give, if any. The photo stays in the background: text over it is measured
+    against its pixels."""
+    if photo is None:
+        raise _TemplateFault(
+            "a photo frame (data-photo) is drawn but the case has no photo: "
+            "wrap it in {% if photo %}"
+        )
+    try:
+        width, height = float(el.attrib["width"]), float(el.attrib["height"])
+        float(el.attrib.get("x", "0")), float(el.attrib.get("y", "0"))
+    except (KeyError, ValueError):
+        raise _TemplateFault("a photo frame needs x, y, width and height in px") from None
+    if not (width >= 1 and height >= 1):
+        raise _TemplateFault("a photo frame needs a width and height of at least 1px")
+    message, error = photo.size_problem(width, height, fmt.name)
+    if error:
+        raise ValueError(message)
+    el.attrib.pop("data-photo")
+    el.attrib["href"] = photo.href(width, height)
+    el.attrib["preserveAspectRatio"] = "none"  # cropped to the frame's exact shape already
+    el.attrib.pop(f"{{{XLINK_NS}}}href", None)
+    return message
 
 
 def _logos(

@@ -30,7 +30,9 @@ URL = re.compile(r"^https?://[^\s<>\"]+$")
 CAMPAIGN_FILE = "campaign.toml"
 LAUNCH = "launch"  # the launch graphic's slug; no case may take it
 SUMMARY = "summary"  # the closing infographic's slug
-POSTED = frozenset({"tweet", "alt", "url", "posts"})  # fields that are posted, not drawn
+# Fields that are posted or read, not drawn as text (photo_credit is drawn; photo_alt is not).
+POSTED = frozenset({"tweet", "alt", "url", "posts", "photo", "photo_alt"})
+PHOTO_TYPES = ("jpg", "jpeg", "png", "webp")
 
 
 def clean_post(value: str) -> str:
@@ -54,6 +56,33 @@ def _post(max_length: int) -> Text:
 
 Colour = Annotated[str, Text(7, clean=colour.normalise)]  # "#fff" becomes "#ffffff"
 Url = Annotated[str, Text(2000, clean=clean_text, pattern=URL)]
+
+
+class Fraction(Int):
+    """A share of a photo's width or height: 0 is the left (top) edge, 1 the right (bottom)."""
+
+    def __init__(self) -> None:
+        super().__init__(ge=0, le=1)
+
+    def __call__(self, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise ValueError(
+                f"{value:g} is outside the photo: give a fraction from 0 to 1 (0.5 is the middle)"
+            )
+        return value
+
+
+def _photo_name(value: str) -> None:
+    """A photo is named by its file name in the project's assets folder."""
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
+        raise ValueError(f'"{value}" is an absolute path: name a file in the assets folder')
+    if ".." in re.split(r"[/\\]", value):
+        raise ValueError(f'"{value}" reaches outside the assets folder ("..")')
+    if value.rsplit(".", 1)[-1].lower() not in PHOTO_TYPES or "." not in value:
+        raise ValueError(f'"{value}" is not a JPEG, PNG or WebP file (.jpg, .png, .webp)')
+
+
+FRACTION = Fraction()
 
 
 class Outcome(Record):
@@ -80,12 +109,27 @@ class Case(Record):
     posts: Annotated[dict[str, str], Table(key=Text(20, check=_platform), value=_post(5000))] = (
         field(default_factory=dict)
     )  # its own post per platform, e.g. x = "…"
+    photo: Annotated[str | None, Text(200, check=_photo_name)] = None  # a file in assets/
+    photo_alt: Annotated[str | None, _text(600)] = None  # what the photo shows: alt text
+    photo_credit: Annotated[str | None, _text(100)] = None  # drawn small on the photo
+    # The point of the photo to keep in view: fractions of its width and height.
+    photo_focus: Annotated[tuple[float, ...], Items(min_length=2, max_length=2, item=FRACTION)] = (
+        0.5,
+        0.5,
+    )
 
     def check(self) -> list[tuple[str, str]]:
-        """``tweet`` is the older name of ``posts.x``: not both."""
+        """``tweet`` is the older name of ``posts.x``: not both; a photo needs its words."""
+        found = []
         if self.tweet and "x" in self.posts:
-            return [("tweet", "give the X post once: as posts.x (tweet is its older name)")]
-        return []
+            found.append(("tweet", "give the X post once: as posts.x (tweet is its older name)"))
+        if self.photo and not self.photo_alt:
+            found.append(("photo_alt", "required with a photo: say in words what the photo shows"))
+        if not self.photo:
+            for name in ("photo_alt", "photo_credit"):
+                if getattr(self, name):
+                    found.append((name, 'there is no photo: add photo = "FILE" or remove this'))
+        return found
 
 
 class Theme(Record):
@@ -322,6 +366,7 @@ class Loaded:
     path: Path
     where: str  # the file as users see it in messages
     case: Case
+    assets: Path | None = None  # where its photo is found: the project's assets/ unless set
 
 
 def read_toml(path: Path, *, shown: str) -> dict[str, Any]:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import context as contexts
-from .errors import Problem, UsageError
+from .errors import CardgenError, Problem, UsageError
 from .fitting import Source
 from .formats import Format, Kind, template_name
 from .logo import load_logo
 from .model import LAUNCH, SUMMARY, Campaign, Loaded, case_paths, load_cases, open_campaign
+from .photo import reference
 from .posts import check_limits
 from .project import Project, code_digest
 from .render import stack_versions
@@ -166,22 +167,37 @@ def plan(
     linted = lint_templates(project, chosen)
     for found in linted.values():
         problems.extend(found)
+    # A case whose photo cannot be found still counts in the summary; its own cards wait
+    # (the old ones are kept) until the photo is there.
+    photos: dict[str, dict[str, Any] | None] = {}
+    for c in cases:
+        try:
+            photos[c.slug] = reference(project, c)
+        except CardgenError as exc:
+            problems.extend(exc.problems)
+            invalid.add(c.slug)
     campaign_file = project.display(project.campaign_file)
     shared = contexts.look(campaign, load_logo(project, campaign))
     by_kind: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         "launch": [(LAUNCH, campaign_file, contexts.launch_context(campaign, shared))],
-        "case": [(c.slug, c.where, contexts.case_context(c, campaign, shared)) for c in cases],
+        "case": [
+            (c.slug, c.where, contexts.case_context(c, campaign, shared, photos[c.slug]))
+            for c in cases
+            if c.slug in photos
+        ],
         "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases, shared))],
     }
     # A post over a platform's limit is reported, but its card is still drawn: the picture
     # is fine, and the case's own words for that platform fix the post.
-    for loaded, (_, _, context) in zip(cases, by_kind["case"], strict=True):
+    for loaded, (_, _, context) in zip(
+        [c for c in cases if c.slug in photos], by_kind["case"], strict=True
+    ):
         problems.extend(check_limits(loaded, campaign, context["posts"], context["alt"]))
     problems += _campaign_post_problems(by_kind, campaign, campaign_file)
     jobs = []
     for fmt in chosen:
         more = [
-            (c.slug, c.where, contexts.case_context(c, campaign, shared))
+            (c.slug, c.where, contexts.case_context(c, campaign, shared, reference(project, c)))
             for c in (extra or {}).get(fmt.name, ())
         ]
         for kind in fmt.kinds:

@@ -1,9 +1,10 @@
 """The words posted with each card, per platform, and its alt text.
 
 A post is made of whole parts: the title and organisation, as many whole sentences of the
-summary as fit, the link and the hashtag. A sentence is never cut: if only the title fits,
-the post is the title, the link and the hashtag; if even that does not, the case must write
-its own post for that platform (``[posts]`` in its file), and the build says so.
+summary as fit, the photo's credit, the link and the hashtag. A sentence is never cut: if
+only the title fits, the post is the title, the link and the hashtag; if even that does not,
+the case must write its own post for that platform (``[posts]`` in its file), and the build
+says so.
 """
 
 from __future__ import annotations
@@ -73,8 +74,11 @@ def compose(case: Case, campaign: Campaign, platform: Platform) -> str:
     tail = _tail(case.url, platform, campaign)
     head = f"{case.title} – {case.organisation}"
     body = sentences(case.summary) if case.summary else []
+    credit = ""
+    if case.photo and case.photo_credit:
+        credit = f"\n\nPhoto: {_sentence(case.photo_credit)}"
     for k in range(len(body), -1, -1):
-        text = head + ("\n\n" + " ".join(body[:k]) if k else "") + tail
+        text = head + ("\n\n" + " ".join(body[:k]) if k else "") + credit + tail
         if length(text, platform) <= limit:
             return text
     return case.title + tail  # the title, the link and the hashtag: whole, whatever it counts
@@ -135,10 +139,10 @@ def alt_text(case: Case, campaign: Campaign) -> str:
     if case.alt:
         return case.alt
     theme = campaign.services[case.service]
-    parts = [
-        f"Case study card: {_sentence(case.title)}",
-        f"{theme.label} case study from {_sentence(case.organisation)}",
-    ]
+    parts = [f"Case study card: {_sentence(case.title)}"]
+    if case.photo and case.photo_alt:
+        parts.append(f"Photo: {_sentence(case.photo_alt)}")
+    parts.append(f"{theme.label} case study from {_sentence(case.organisation)}")
     parts += [f"{o.figure} {_sentence(o.label)}" for o in case.outcomes]
     parts.append(_slogan(campaign))
     return _fit_alt(parts, campaign.posting.alt_limit)

@@ -5,10 +5,12 @@ module-level variable.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,10 @@ from .fonts import Fonts
 if TYPE_CHECKING:
     from .formats import Format
     from .sandbox import Templates
+
+
+_ASSET_CALL = re.compile(r"\basset\s*\(")
+_ASSET_NAMED = re.compile(r"""\basset\s*\(\s*(['"])([^'"\\]+)\1\s*\)""")
 
 
 def _bundled(name: str) -> Path:
@@ -206,13 +212,21 @@ class Project:
         return {**self.__dict__, "_cache": {}}
 
     def template_digest(self, name: str) -> str:
-        """A hash of a template plus the shared partials (``_*``) and assets it may pull in."""
+        """A hash of a template plus the shared partials (``_*``) and the assets it may pull in:
+        the files its ``asset("…")`` calls name, or every asset if one names it otherwise (so
+        that a new photo in ``assets/`` does not redraw every card)."""
         tmpl = self.templates
         paths = [tmpl.path(name)]
         for folder in tmpl.folders:
             paths += sorted(folder.glob("_*"))
+        named = self._assets_named(tuple(paths))
         for folder in tmpl.assets:
-            paths += sorted(folder.rglob("*")) if folder.is_dir() else []
+            if not folder.is_dir():
+                continue
+            if named is None:
+                paths += sorted(folder.rglob("*"))
+            else:
+                paths += [folder / n for n in sorted(named)]
         files = []
         for p in paths:
             try:
@@ -228,6 +242,27 @@ class Project:
             for path, _, _ in files:
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
             cache[key] = digest.hexdigest()
+        return cache[key]  # type: ignore[no-any-return]
+
+    def _assets_named(self, sources: tuple[Path, ...]) -> frozenset[str] | None:
+        """The asset names that these templates' ``asset("…")`` calls give as plain strings;
+        None if a call names its asset any other way (any asset could then be drawn)."""
+        stats = []
+        for p in sources:
+            with contextlib.suppress(OSError):
+                stats.append((p, p.stat().st_mtime_ns))
+        cache = self.cached("asset-names")
+        key = tuple(stats)
+        if key not in cache:
+            names: set[str] = set()
+            dynamic = False
+            for p, _ in stats:
+                text = p.read_text(encoding="utf-8", errors="replace")
+                calls = len(_ASSET_CALL.findall(text))
+                found = _ASSET_NAMED.findall(text)
+                names.update(n for _, n in found)
+                dynamic |= calls != len(found)
+            cache[key] = None if dynamic else frozenset(names)
         return cache[key]  # type: ignore[no-any-return]
 
 

@@ -95,7 +95,9 @@ def test_every_shipped_post_is_whole_sentences_within_its_limit() -> None:
             assert "…" not in text or "…" in (c.summary or "") + c.title
             assert text.startswith(c.title) and text.endswith("#bettercommissioning")
             body = text.split("\n\n")
-            said = [part for part in body[1:-1]]
+            said = [part for part in body[1:-1] if not part.startswith("Photo: ")]
+            if c.photo_credit:  # credited after the summary, before the link
+                assert body[-2] == f"Photo: {c.photo_credit}.", (loaded.slug, key)
             if said:  # the summary's first k sentences, whole
                 whole = sentences(c.summary or "")
                 assert any(said[0] == " ".join(whole[:k]) for k in range(1, len(whole) + 1))

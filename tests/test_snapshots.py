@@ -19,12 +19,14 @@ from cardgen.project import Project
 from .conftest import CASES, ROOT, TEMPLATES, break_template, run
 from .snapshot import RESULTS, Snapshots
 
-# Short title with two outcomes, the longest title, one outcome (Welsh), three outcomes.
+# Short title with two outcomes, the longest title, one outcome (Welsh), three outcomes, and
+# a photo with its credit.
 CASE_SAMPLES = [
     "community-libraries-leicestershire",
     "perpetrator-programme-cheshire-west",
     "llyn-village-hall-gwynedd",
     "checkpoint-durham",
+    "working-well-greater-manchester",
 ]
 FORMATS = Project.open(cases=CASES).formats
 SHOTS = [
@@ -39,7 +41,7 @@ SHOTS = [
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample cards in every format, built once."""
     out = tmp_path_factory.mktemp("snapshots-out")
-    project = Project.open(cases=CASES)
+    project = Project.open(project=ROOT)  # the shipped project, with its photos in assets/
     report = build(project, out, slugs=[*CASE_SAMPLES, "launch", "summary"], jobs=2)
     assert not report.problems, report.problems
     return out
@@ -96,7 +98,7 @@ def test_fails_on_one_step_colour_change(
 def test_fails_on_a_2px_shift_of_the_title(
     runner, tmp_path: Path, templates_dir: Path, snapshots: Snapshots
 ) -> None:
-    title = 'data-box="48 146 1104 {{ 210 - dy }}"'
+    title = 'data-box="48 146 {{ tw }} {{ 210 - dy }}"'
     break_template(templates_dir, title, title.replace("146", "148"))
     _must_fail(snapshots, _render(runner, tmp_path, templates=templates_dir))
 

@@ -23,6 +23,7 @@ from ..plan import make_job
 from ..posts import check_limits
 from ..project import Project
 
+STRESS_ASSETS = Path(__file__).parent  # the stress photo is cardgen's own
 # Every stress card starts from this case and changes one thing. It uses the service with the
 # longest label and the campaign's last day, which are edge cases of their own.
 STRESS_BASE: dict[str, Any] = {
@@ -89,6 +90,16 @@ STRESS: list[tuple[str, str, dict[str, Any]]] = [
                 {"figure": "£18,000", "label": "o arbedion bob blwyddyn"},
                 {"figure": "120", "label": "o wirfoddolwyr ar draws Llŷn"},
             ],
+        },
+    ),
+    (
+        "photo",
+        "A photo, its focus point and a long credit",
+        {
+            "photo": "stress-photo.jpg",  # cardgen's own: light sky, dark hills, a target
+            "photo_alt": "A test picture: pale sky over dark hills, a red target at the focus",
+            "photo_credit": "Eleanor Fairweather-Llewellyn",
+            "photo_focus": [0.7, 0.35],
         },
     ),
     (
@@ -162,7 +173,7 @@ def stress_case(name: str, changes: dict[str, Any], campaign: Campaign, project:
     data = {**STRESS_BASE, "service": service, "day": campaign.days, **changes}
     shown = f"stress/{name}.toml"
     case = load(Case, data, shown=shown, fonts=project.fonts, slug=name)
-    loaded = Loaded(slug=name, path=Path(shown), where=shown, case=case)
+    loaded = Loaded(slug=name, path=Path(shown), where=shown, case=case, assets=STRESS_ASSETS)
     problems = check_limits(loaded, campaign)  # as the planner checks every case
     if problems:
         raise CardgenError(problems)
