@@ -44,9 +44,34 @@ def prepare(job: Job, project: Project, *, debug: bool = False) -> Filled:
         svg, fmt=fmt, fonts=project.fonts, source=job.source, logo=logo, photo=photo, debug=debug
     )
     problems = contrast_problems(filled, fmt, job.source, project)
+    if job.kind == "summary":
+        problems += dropped_figures(filled, job)
     if problems:
         raise CardgenError(problems)
     return filled
+
+
+def dropped_figures(filled: Filled, job: Job) -> list[Problem]:
+    """A summary must show every case's headline figure (a box with ``data-figure``), or say
+    how many it leaves out (``data-hidden``): never drop one without a word."""
+    expected = int(job.context.get("cases", 0))
+    shown = len(set(filled.figures))
+    if shown + filled.hidden >= expected:
+        return []
+    silent = expected - shown - filled.hidden
+    return [
+        Problem(
+            file=job.source.template_file,
+            message=(
+                f"the summary shows {shown} of the {expected} case studies' figures and does not "
+                f"say that {silent} {'is' if silent == 1 else 'are'} left out: draw each figure "
+                'in a box with data-figure="{{ item.slug }}", and say how many a panel leaves '
+                "out in a box with data-hidden (summary_layout() does both)"
+            ),
+            slug=job.slug,
+            template=job.template,
+        )
+    ]
 
 
 def render(job: Job, project: Project, *, debug: bool = False) -> Rendered:

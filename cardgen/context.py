@@ -15,6 +15,7 @@ from .posts import (
     case_posts,
     launch_alt,
     launch_posts,
+    outcomes_alt,
     summary_alt,
     summary_posts,
 )
@@ -70,6 +71,7 @@ def case_context(
         date=campaign.date_of(day).isoformat() if day else None,
         date_text=f"{campaign.date_of(day):%-d %B %Y}" if day else None,
         alt=alt_text(case, campaign),
+        alt_charts=outcomes_alt(case, campaign),
         posts=case_posts(case, campaign),
         photo=photo,
     )
@@ -124,6 +126,8 @@ def summary_context(
         name: campaign.say(getattr(campaign.words, name), **counts)
         for name in ("summary_title", "summary_subtitle")
     }
+    # {more} is filled in by the template, panel by panel.
+    words["summary_more"] = campaign.say(campaign.words.summary_more, **counts)
     title = f"{words['summary_title']} – {campaign.name}"
     return {
         **shared,
@@ -145,4 +149,7 @@ def summary_context(
 def with_format(context: dict[str, Any], fmt: Format) -> dict[str, Any]:
     """A template context plus the format it is rendered for (``format.width`` etc.)."""
     size = {"name": fmt.name, "width": fmt.width, "height": fmt.height, "safe": fmt.safe}
-    return {**context, "format": size}
+    out = {**context, "format": size}
+    if fmt.charts and "alt_charts" in context:  # its cards chart the outcomes: say what each shows
+        out["alt"], out["alt_card"] = context["alt_charts"], context["alt"]
+    return out

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from . import colour
 from .errors import Problem
-from .fitting import Filled, Source
+from .fitting import Filled, Graphic, Source
 from .formats import Format
+from .geometry import Rect
 from .logo import Placed
 from .text import Box
 
@@ -28,9 +29,9 @@ def contrast_problems(
     """
     boxes = tuple(s.box for s in filled.slots)
     cache = project.cached("contrast")
-    key = (filled.background, boxes, filled.logos, fmt)
+    key = (filled.background, boxes, filled.logos, filled.graphics, fmt)
     if key not in cache:
-        cache[key] = _measure(filled.background, boxes, filled.logos, fmt, project)
+        cache[key] = _measure(filled.background, boxes, filled.logos, filled.graphics, fmt, project)
     return [
         Problem(
             file=source.template_file,
@@ -47,6 +48,7 @@ def _measure(
     background: bytes,
     boxes: tuple[Box, ...],
     logos: tuple[Placed, ...],
+    graphics: tuple[Graphic, ...],
     fmt: Format,
     project: Project,
 ) -> tuple[tuple[str, str], ...]:
@@ -67,15 +69,28 @@ def _measure(
             problem = _logo_contrast(logo, half)
             if problem:
                 found.append(("logo", problem))
+        for graphic in graphics:
+            problem = _region_contrast(
+                graphic.box, graphic.ink, half, fmt, colour.MIN_GRAPHIC_CONTRAST, "the chart"
+            )
+            if problem:
+                found.append((graphic.name, problem + " (WCAG 1.4.11)"))
     return tuple(found)
 
 
 def _box_contrast(b: Box, half: NDArray[np.uint8], fmt: Format) -> str | None:
+    return _region_contrast(b, b.fill, half, fmt, colour.MIN_TEXT_CONTRAST, "text")
+
+
+def _region_contrast(
+    b: Rect, fill: str, half: NDArray[np.uint8], fmt: Format, least: float, what: str
+) -> str | None:
+    """The worst contrast between ``fill`` and the pixels behind the box, if below ``least``."""
     import numpy as np
 
-    rgb = colour.parse(b.fill)
+    rgb = colour.parse(fill)
     if rgb is None:
-        return f"fill {b.fill!r} must be #rrggbb, #rgb, white or black"
+        return f"fill {fill!r} must be #rrggbb, #rgb, white or black"
     # Half-size pixels whose 2×2 block lies inside the box: none mixes in what is outside.
     x0, y0 = max(0, math.ceil(b.x / 2)), max(0, math.ceil(b.y / 2))
     x1 = math.floor(min(fmt.width, b.right) / 2)
@@ -85,12 +100,12 @@ def _box_contrast(b: Box, half: NDArray[np.uint8], fmt: Format) -> str | None:
         return None
     ratios = colour.ratio_array(colour.luminance_array(region), colour.luminance(rgb))
     worst = np.unravel_index(int(np.argmin(ratios)), ratios.shape)
-    if ratios[worst] >= colour.MIN_TEXT_CONTRAST:
+    if ratios[worst] >= least:
         return None
     behind = "#{:02x}{:02x}{:02x}".format(*region[worst])
     return (
-        f"contrast {ratios[worst]:.2f}:1 between text {b.fill} and {behind} behind it; "
-        f"at least {colour.MIN_TEXT_CONTRAST}:1"
+        f"contrast {ratios[worst]:.2f}:1 between {what} {fill} and {behind} behind it; "
+        f"at least {least:g}:1"
     )
 
 

@@ -17,6 +17,7 @@ from .boxes import BoxError, read_box
 from .errors import CardgenError, Problem
 from .fonts import Fonts
 from .formats import Format
+from .geometry import Rect
 from .logo import Placed, place, slot_problems
 from .rules import DOCTYPE, SVG_NS, check_filled, floor_message
 from .text import Box, Fit, FitError, Measurer, about, clean_text, fit
@@ -53,6 +54,15 @@ class Slot:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Graphic:
+    """A chart drawn on the card (``<g data-chart>``): its box and ink, for the 3:1 check."""
+
+    name: str  # "ring", "icons", "bars", numbered: "chart-2 (ring)"
+    box: Rect
+    ink: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Filled:
     """A card's final SVG and the slots fitted into it."""
 
@@ -61,6 +71,9 @@ class Filled:
     background: bytes  # the same SVG without fitted text and logo: for the contrast check
     logos: tuple[Placed, ...] = ()  # where the logo is drawn
     warnings: tuple[Problem, ...] = ()  # worth saying, not worth refusing the card for
+    graphics: tuple[Graphic, ...] = ()  # charts, measured against what is behind them
+    figures: tuple[str, ...] = ()  # slugs whose figure a box drawn with data-figure shows
+    hidden: int = 0  # how many figures the card says it leaves out (data-hidden)
 
 
 def _q(tag: str) -> str:
@@ -147,6 +160,17 @@ def fit_svg(
             warnings += [of_text("photo", note)] if note else []
     if problems:
         raise CardgenError(problems)
+    figures = tuple(el.attrib["data-figure"] for el, _ in fitted if el.attrib.get("data-figure"))
+    hidden = 0
+    for el, _ in fitted:
+        try:
+            hidden += int(el.attrib.get("data-hidden", "0") or 0)
+        except ValueError:
+            problems.append(
+                of_template("data-hidden must be a whole number", read_box(el.attrib).slot)
+            )
+    if problems:
+        raise CardgenError(problems)
     slots = _match_groups(slots, [text for _, text in fitted], m)
     for (el, _), slot in zip(fitted, slots, strict=True):
         _set_lines(el, slot.fit)
@@ -160,6 +184,8 @@ def fit_svg(
     # a theme then share one background, drawn once for the contrast check.
     dropped = {el for el, _ in fitted} | {*root.findall(_q("title")), *root.findall(_q("desc"))}
     dropped |= {el for el in root.iter(_q("image")) if "data-logo" in el.attrib}
+    graphics, charts = _graphics(root)
+    dropped |= charts
     if photo is not None:  # measured at half size: the photo too, a quarter of the pixels
         for el in frames:
             width, height = float(el.attrib["width"]), float(el.attrib["height"])
@@ -178,7 +204,28 @@ def fit_svg(
         background=background,
         logos=logos,
         warnings=tuple(warnings),
+        graphics=graphics,
+        figures=figures,
+        hidden=hidden,
     )
+
+
+def _graphics(root: ET.Element) -> tuple[tuple[Graphic, ...], set[ET.Element]]:
+    """The charts (``<g data-chart data-box data-ink>``) and their elements."""
+    found, elements = [], set()
+    for i, el in enumerate((e for e in root.iter(_q("g")) if "data-chart" in e.attrib), 1):
+        try:
+            x, y, w, h = (float(v) for v in el.attrib.get("data-box", "").split())
+        except ValueError:
+            continue
+        name = f"chart-{i} ({el.attrib['data-chart']})"
+        found.append(
+            Graphic(
+                name=name, box=Rect(x=x, y=y, width=w, height=h), ink=el.attrib.get("data-ink", "")
+            )
+        )
+        elements.add(el)
+    return tuple(found), elements
 
 
 class _TemplateFault(ValueError):
@@ -248,11 +295,14 @@ def _match_groups(slots: list[Slot], texts: list[str], m: Measurer) -> list[Slot
     return out
 
 
+KEPT = ("data-figure", "data-hidden")  # what a summary shows: kept in the final SVG
+
+
 def _set_lines(el: ET.Element, result: Fit) -> None:
     for child in list(el):
         el.remove(child)
     el.text = None
-    for key in [k for k in el.attrib if k.startswith("data-")]:
+    for key in [k for k in el.attrib if k.startswith("data-") and k not in KEPT]:
         del el.attrib[key]
     el.attrib["font-size"] = f"{result.size:g}"
     el.attrib["text-anchor"] = "start"  # positions are computed from measured ink

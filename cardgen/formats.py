@@ -28,6 +28,7 @@ class Format:
     description: str = ""
     safe: int = 40  # safe margin in pixels: keep text inside it
     kinds: tuple[Kind, ...] = KINDS  # which cards this format has
+    charts: bool = False  # its case cards chart the outcomes: their alt text says what each shows
 
     @property
     def scale(self) -> float:
@@ -50,6 +51,7 @@ class _FormatSpec(Record):
     description: Annotated[str, Text(max_length=200, min_length=0)] = ""
     safe: Annotated[int, Int(ge=0, le=1000)] = 40
     kinds: Annotated[tuple[Kind, ...], Items(min_length=1)] = KINDS
+    charts: bool = False
 
 
 class _Formats(Record):
@@ -68,6 +70,7 @@ def load_formats(path: Path, *, shown: str) -> dict[str, Format]:
             description=f.description,
             safe=f.safe,
             kinds=tuple(dict.fromkeys(f.kinds)),
+            charts=f.charts,
         )
         for name, f in spec.formats.items()
     }

@@ -232,6 +232,7 @@ PLACEHOLDERS = {
     "slogan": "the slogan",
     "start": "the first day, e.g. 26 October 2026",
     "end": "the last day",
+    "more": "on the summary, how many figures a panel leaves out",
 }
 
 
@@ -260,6 +261,8 @@ class Words(Record):
     summary_post: Annotated[str, _words(500)] = (
         "{cases_text} in {days} days: thank you to everyone who shared their work."
     )
+    # On the summary, in a panel with more figures than fit: {more} is how many it leaves out.
+    summary_more: Annotated[str, _words(60)] = "and {more} more"
 
 
 def _time(value: str) -> None:

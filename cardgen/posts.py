@@ -148,6 +148,24 @@ def alt_text(case: Case, campaign: Campaign) -> str:
     return _fit_alt(parts, campaign.posting.alt_limit)
 
 
+def outcomes_alt(case: Case, campaign: Campaign) -> str:
+    """The outcomes infographic's alt text: each figure, what its chart shows, and its label."""
+    from .figures import describe, parse
+
+    theme = campaign.services[case.service]
+    parts = [
+        f"Outcomes infographic: {_sentence(case.title)}",
+        f"{theme.label} case study from {_sentence(case.organisation)}",
+    ]
+    for o in case.outcomes:
+        shown = describe(parse(o.figure, o.label))
+        parts.append(
+            f"{shown}, {_sentence(o.label)}" if shown else f"{o.figure} {_sentence(o.label)}"
+        )
+    parts.append(_slogan(campaign))
+    return _fit_alt(parts, campaign.posting.alt_limit)
+
+
 def launch_alt(campaign: Campaign) -> str:
     """The launch graphic's alt text."""
     terms = campaign.slogan_terms
@@ -166,7 +184,7 @@ def launch_alt(campaign: Campaign) -> str:
 def summary_alt(campaign: Campaign, title: str, cases: int, areas: list[dict[str, Any]]) -> str:
     """The summary infographic's alt text: each service area's headline figures."""
     details = [
-        f"{a['label']}: " + "; ".join(f"{f['figure']} {f['label']}" for f in a["figures"][:3]) + "."
+        f"{a['label']}: " + "; ".join(f"{f['figure']} {f['label']}" for f in a["figures"]) + "."
         for a in areas
     ]
     counts = (

@@ -69,6 +69,13 @@ class Templates:
             keep_trailing_newline=True,
         )
         env.globals["asset"] = self.asset
+        from .charts import chart, chart_kind
+
+        env.globals["chart"] = chart
+        env.globals["chart_kind"] = chart_kind
+        from .summary import summary_layout
+
+        env.globals["summary_layout"] = summary_layout
         return env
 
     def path(self, name: str) -> Path:

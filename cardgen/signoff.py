@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from .project import Project
 
 APPROVALS = "approvals.toml"
-VISUAL_EXCLUDED = ("posts", "alt")  # what a reader reads beside the card, hashed on its own
+# What a reader reads beside the card, hashed on its own: the posts, and the alt text (the
+# card's, and the outcomes infographic's, which says what its charts show).
+VISUAL_EXCLUDED = ("posts", "alt", "alt_card", "alt_charts")
 
 
 def _hash(value: Any) -> str:
@@ -45,7 +47,10 @@ def content(context: dict[str, Any], template_digest: str, fonts_digest: str) ->
     return {
         "card": _hash([visual, template_digest, fonts_digest])[:20],
         "posts": _hash(context.get("posts", {}))[:20],
-        "alt": _hash(context.get("alt", ""))[:20],
+        # One hash for every format's alt text: the card's, and the charts' where they differ.
+        "alt": _hash([context.get("alt_card", context.get("alt", "")), context.get("alt_charts")])[
+            :20
+        ],
     }
 
 

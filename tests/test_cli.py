@@ -38,11 +38,13 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
         "og": (1200, 630),
         "square": (1080, 1080),
         "portrait": (1080, 1350),
+        "outcomes": (1080, 1350),
         "story": (1080, 1920),
     }
     card_formats = ("twitter", "og", "square", "portrait")
     expected = {(fmt, slug) for fmt in card_formats for slug in [*cases, "launch"]}
     expected.add(("story", "summary"))
+    expected |= {("outcomes", slug) for slug in cases}
     assert {(c["format"], c["slug"]) for c in manifest["cards"]} == expected
     for card in manifest["cards"]:
         path = out / card["path"]
@@ -56,7 +58,7 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
             "instagram",
             "facebook",
         }
-    assert "93 cards: 93 rendered, 0 unchanged, 0 failed" in result.output
+    assert "115 cards: 115 rendered, 0 unchanged, 0 failed" in result.output
 
 
 def test_manifest_records_schedule_and_fits(full_build: tuple[Path, object]) -> None:
@@ -155,7 +157,7 @@ def test_card_unknown_slug(runner, one_case_dir: Path, tmp_path: Path) -> None:
 def test_check_and_list(runner) -> None:
     checked = run(runner, "check", "--cases", CASES)
     assert checked.exit_code == 0, checked.stderr
-    assert checked.output.strip() == "ok: 93 cards checked"
+    assert checked.output.strip() == "ok: 115 cards checked"
     listed = run(runner, "list", "--cases", CASES)
     lines = listed.output.splitlines()
     assert lines[1].split()[:3] == ["0", "2015-08-25", "(launch)"]
@@ -188,7 +190,7 @@ def test_usage_error_exits_2(runner, one_case_dir: Path, tmp_path: Path) -> None
     assert unknown.exit_code == 2
     assert (
         unknown.stderr.strip()
-        == "unknown format 'nope'; known: twitter, og, square, portrait, story"
+        == "unknown format 'nope'; known: twitter, og, square, portrait, outcomes, story"
     )
 
 
@@ -228,6 +230,6 @@ def test_template_edit_rerenders_only_its_cards(runner, cases_dir: Path, tmp_pat
     assert run(runner, *args).exit_code == 0
     launch = templates / "launch.og.svg"
     launch.write_text(launch.read_text().replace('fill="{{ brand.colour }}"', 'fill="#13284c"'))
-    assert "93 cards: 1 rendered, 92 unchanged" in run(runner, *args).output
+    assert "115 cards: 1 rendered, 114 unchanged" in run(runner, *args).output
     (templates / "_shared.svg").write_text("<g/>")  # a partial: every card may use it
-    assert "93 cards: 93 rendered, 0 unchanged" in run(runner, *args).output
+    assert "115 cards: 115 rendered, 0 unchanged" in run(runner, *args).output

@@ -98,7 +98,7 @@ def test_check_reports_the_same_fit_errors(runner, one_case_dir: Path) -> None:
         for line in result.stderr.splitlines()
         if "too long for the" in line
     }
-    assert formats == {"twitter", "og", "square", "portrait"}
+    assert formats == {"twitter", "og", "square", "portrait", "outcomes"}
     # Its posts are too long too: the title alone is over X's and Bluesky's limits.
     assert re.search(
         r"too-long.toml: title: X: \d+ characters as X counts them; at most 280", result.stderr

@@ -394,4 +394,4 @@ def test_a_changed_photo_redraws_its_cards(
     assert "0 rendered" in again.stdout
     photo(root / "assets/hall.jpg", colour="#993366")  # same name, new bytes
     again = run(runner, "build", "--project", root)
-    assert again.stdout.startswith("9 cards: 4 rendered, 5 unchanged"), again.stdout
+    assert again.stdout.startswith("10 cards: 5 rendered, 5 unchanged"), again.stdout

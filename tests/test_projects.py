@@ -243,7 +243,7 @@ def test_brand_colour_and_logo_reach_every_built_in_card(runner, anytown: Path) 
     result = run(runner, "build", "-q")
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((anytown / "out/manifest.json").read_text())
-    assert len(manifest["cards"]) == 13
+    assert len(manifest["cards"]) == 15  # 2 cases × 5, launch × 4, summary
     for card in manifest["cards"]:
         image = Image.open(anytown / "out" / card["path"]).convert("RGB")
         colours = dict((rgb, n) for n, rgb in image.getcolors(1 << 24))

@@ -42,7 +42,7 @@ def test_approve_edit_and_approve_again(runner, project: Path) -> None:
 
     approved = run(runner, "approve", slug, "--by", "Press office", "--note", "ok")
     assert approved.exit_code == 0, approved.stderr
-    assert approved.output.strip() == f"approved {slug} (og, portrait, square, twitter)"
+    assert approved.output.strip() == f"approved {slug} (og, outcomes, portrait, square, twitter)"
     assert "approved by Press office on " in run(runner, "status").output
     assert run(runner, "today", "--date", "2026-10-27").exit_code == 0
     clean = card.read_bytes()
