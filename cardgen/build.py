@@ -155,6 +155,7 @@ def entry(job: Job, rendered: Rendered) -> CardEntry:
         },
         key=job.key,
         approval=job.approval,
+        replies=ctx.get("replies") or {},
     )
 
 

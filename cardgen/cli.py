@@ -421,6 +421,9 @@ def _post(
             name = PLATFORM_NAMES.get(key, key)
             click.echo(f"\n{name} ({post['length']:,}/{post['limit']:,}) · {post['image']}")
             click.echo(post["text"])
+            if "reply" in post:
+                click.echo(f"\n{name}, in reply ({post['reply_length']:,}/{post['limit']:,}):")
+                click.echo(post["reply"])
             alt = post["alt"]
         click.echo(f"\nalt text ({len(alt)} characters):\n{alt}")
         if card.approval:

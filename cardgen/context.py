@@ -9,6 +9,7 @@ from typing import Any
 
 from .fonts import TYPEFACES
 from .formats import Format
+from .language import UI, date_text, day_text
 from .model import LAUNCH, SUMMARY, Campaign, Loaded
 from .posts import (
     alt_text,
@@ -26,8 +27,11 @@ from .schema import dump
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
     data = dump(campaign, exclude={"services", "brand", "words"})
     data["slogan_terms"] = campaign.slogan_terms
-    data["start_text"] = f"{campaign.start:%-d %B %Y}"
-    data["end_text"] = f"{campaign.end:%-d %B %Y}"
+    data["start_text"] = date_text(campaign.start, campaign.language)
+    data["end_text"] = date_text(campaign.end, campaign.language)
+    data["dates_text"] = UI[campaign.language]["dates"].format(
+        start=data["start_text"], end=data["end_text"]
+    )
     return data
 
 
@@ -69,7 +73,10 @@ def case_context(
         theme=dump(campaign.services[case.service]),
         campaign=_campaign_context(campaign),
         date=campaign.date_of(day).isoformat() if day else None,
-        date_text=f"{campaign.date_of(day):%-d %B %Y}" if day else None,
+        date_text=date_text(campaign.date_of(day), campaign.language) if day else None,
+        day_text=day_text(day, campaign.days, campaign.language) if day else None,
+        language=campaign.language,
+        t=UI[campaign.language],
         alt=alt_text(case, campaign),
         alt_charts=outcomes_alt(case, campaign),
         posts=case_posts(case, campaign),
@@ -153,3 +160,28 @@ def with_format(context: dict[str, Any], fmt: Format) -> dict[str, Any]:
     if fmt.charts and "alt_charts" in context:  # its cards chart the outcomes: say what each shows
         out["alt"], out["alt_card"] = context["alt_charts"], context["alt"]
     return out
+
+
+def bilingual(made: list[dict[str, Any]], campaign: Campaign) -> dict[str, Any]:
+    """A bilingual card's context: the first language's, with the second's as ``second``
+    (the campaign's order: Welsh first for ["cy", "en"]). Posts hold both languages where a
+    platform's limit allows, else the first language's, with the second's as its reply; the
+    alt text says the card in both."""
+    from .posts import bilingual_alt, bilingual_posts
+
+    first, second = made[0], made[1]
+    posts, replies = bilingual_posts(first["posts"], second["posts"], campaign)
+    languages = [first.get("language", "en"), second.get("language", "en")]
+    return {
+        **first,
+        "slug": f"{first['slug']}-{languages[1]}" if languages[0] != "en" else first["slug"],
+        "second": {k: v for k, v in second.items() if k not in ("brand", "posts", "alt")},
+        "words": first.get("words", {}),
+        "bilingual": languages,
+        "title": f"{first['title']} / {second['title']}",  # for lists: the cards show each alone
+        "titles": [first["title"], second["title"]],
+        "posts": posts,
+        "replies": replies,
+        "alt": bilingual_alt(first["alt"], second["alt"], campaign),
+        "alt_charts": None,
+    }

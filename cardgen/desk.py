@@ -68,6 +68,7 @@ def day_posts(
     stale; also the problems of that day's case if its file is broken."""
     campaign = open_campaign(project)
     cases, problems = load_cases(project, campaign)
+    case_slugs = {c.slug for c in cases}
     chosen = [p for p in platforms(campaign) if not only or p.key in only]
     unknown = [k for k in only if k not in PLATFORMS]
     if unknown:
@@ -89,7 +90,7 @@ def day_posts(
     )
     cards = {(r.job.format, r.job.slug): r for r in report.results}
     out = []
-    for entry in entries:
+    for entry in _in_every_language(entries, {slug for _, slug in cards}):
         posts, title, approval = {}, entry.slug, None
         for platform in chosen:
             fmt = summary_format if entry.slug == SUMMARY else formats[platform.key]
@@ -110,9 +111,19 @@ def day_posts(
                 "alt": card.alt,
                 "image": image,
             }
+            if platform.key in card.replies:  # a bilingual post too long for one: a reply
+                reply = counted(platform.key, card.replies[platform.key], campaign)
+                posts[platform.key]["reply"] = reply.text
+                posts[platform.key]["reply_length"] = reply.length
             title = card.title or entry.slug
             approval = card.approval
-        kind = "launch" if entry.slug == LAUNCH else "summary" if entry.slug == SUMMARY else "case"
+        kind = (
+            "launch"
+            if entry.slug.startswith(LAUNCH) and entry.slug not in case_slugs
+            else "summary"
+            if entry.slug == SUMMARY
+            else "case"
+        )
         out.append(
             DayPost(
                 day=entry.day,
@@ -125,6 +136,21 @@ def day_posts(
             )
         )
     return out, broken
+
+
+def _in_every_language(entries: list[Any], made: set[str]) -> list[Any]:
+    """Each entry of the day, followed by its cards in the campaign's other languages and its
+    bilingual card ("x-cy", "x-cy-en"): released together on the same day."""
+    import dataclasses
+
+    from .plan import _wanted
+
+    out = []
+    for entry in entries:
+        out.append(entry)
+        others = sorted(s for s in made if s != entry.slug and _wanted(s, {entry.slug}))
+        out += [dataclasses.replace(entry, slug=s) for s in sorted(others, key=len)]
+    return out
 
 
 def _format_of(project: Project, wanted: str) -> str:

@@ -53,6 +53,9 @@ class CardEntry:
     fits: dict[str, SlotFit]
     key: str
     approval: str | None = None  # its sign-off status, when the campaign requires sign-off
+    # A bilingual card's second-language post, per platform whose limit cannot hold both:
+    # posted as a reply to the first.
+    replies: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def id(self) -> CardId:

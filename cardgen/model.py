@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from . import colour
 from .errors import CardgenError, Problem
@@ -92,6 +92,34 @@ class Outcome(Record):
     label: Annotated[str, _text(80)]
 
 
+class OutcomeText(Record):
+    """An outcome in another language: its label, and its figure if it is written otherwise."""
+
+    label: Annotated[str, _text(80)]
+    figure: Annotated[str | None, _text(12)] = None
+
+
+class CaseText(Record):
+    """A case's words in another language (the ``[cy]`` table): every field of the case that
+    is drawn or posted, in that language."""
+
+    title: Annotated[str, _text(300)]
+    organisation: Annotated[str, _text(150)]
+    outcomes: Annotated[tuple[OutcomeText, ...], Items(min_length=1, max_length=3)]
+    summary: Annotated[str | None, _text(600)] = None
+    model: Annotated[str | None, _text(150)] = None
+    alt: Annotated[str | None, _post(2000)] = None
+    photo_alt: Annotated[str | None, _text(600)] = None
+    photo_credit: Annotated[str | None, _text(100)] = None
+    posts: Annotated[dict[str, str], Table(key=Text(20, check=_platform), value=_post(5000))] = (
+        field(default_factory=dict)
+    )
+
+
+Language = Literal["en", "cy"]
+LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+
+
 class Case(Record):
     """One case study, as written in ``cases/<slug>.toml``."""
 
@@ -117,6 +145,10 @@ class Case(Record):
         0.5,
         0.5,
     )
+    # Its words in Welsh, and which of the campaign's languages it is published in (all of
+    # them unless it says otherwise: languages = ["en"] for a case not yet translated).
+    cy: CaseText | None = None
+    languages: Annotated[tuple[Language, ...] | None, Items(min_length=1)] = None
 
     def check(self) -> list[tuple[str, str]]:
         """``tweet`` is the older name of ``posts.x``: not both; a photo needs its words."""
@@ -305,6 +337,25 @@ class SignOff(Record):
     required: bool = False  # unapproved cards are drawn DRAFT; `today` refuses them
 
 
+def _word_key(value: str) -> None:
+    names = [f.name for f in dataclasses.fields(Words)]
+    if value not in names:
+        raise ValueError(f"unknown phrase {value!r} (known: {', '.join(names)})")
+
+
+class CampaignText(Record):
+    """The campaign's words in another language (the ``[cy]`` table of campaign.toml)."""
+
+    name: Annotated[str, _text(120)]
+    organisation: Annotated[str, _text(150)]
+    slogan: Annotated[str, _text(200)]
+    services: Annotated[dict[str, str], Table(value=_text(60))] = field(default_factory=dict)
+    # Its phrases (the keys of [words]); cardgen's own Welsh for any not given.
+    words: Annotated[dict[str, str], Table(key=Text(40, check=_word_key), value=_words(500))] = (
+        field(default_factory=dict)
+    )
+
+
 class Campaign(Record):
     """The campaign: ``campaign.toml`` in the project folder (or in its cases folder)."""
 
@@ -323,6 +374,32 @@ class Campaign(Record):
     words: Words = Words()
     posting: Posting = Posting()
     sign_off: SignOff = SignOff()
+    # The languages it publishes in, in the order a bilingual card sets them (Welsh first:
+    # ["cy", "en"]). English is the language of the files' own fields.
+    languages: Annotated[tuple[Language, ...], Items(min_length=1)] = ("en",)
+    cy: CampaignText | None = None
+    language: Language = "en"  # the language this copy of the campaign speaks (set by cardgen)
+
+    def check(self) -> list[tuple[str, str]]:
+        """English is the files' own language; Welsh needs the [cy] table."""
+        found = []
+        if "en" not in self.languages:
+            found.append(("languages", 'must include "en": the file\'s own words are English'))
+        if len(set(self.languages)) != len(self.languages):
+            found.append(("languages", "each language once"))
+        if "cy" in self.languages and self.cy is None:
+            found.append(
+                (
+                    "cy",
+                    "required: the campaign publishes in Welsh (languages), so give "
+                    "its name, organisation, slogan and service labels in Welsh here",
+                )
+            )
+        if self.cy is not None:
+            for key in self.cy.services:
+                if key not in self.services:
+                    found.append((f"cy.services.{key}", "no such service in [services]"))
+        return found
 
     def date_of(self, day: int) -> dt.date:
         """The date a campaign day falls on (day 1 is the start date)."""
@@ -334,19 +411,21 @@ class Campaign(Record):
         return self.date_of(self.days)
 
     def say(self, text: str, **counts: int) -> str:
-        """A phrase of the campaign with its ``{placeholders}`` filled in."""
+        """A phrase of the campaign with its ``{placeholders}`` filled in, in its language."""
+        from .language import counted, date_text
+
         cases, areas = counts.get("cases", 0), counts.get("areas", 0)
         values = {
             "days": str(self.days),
             "cases": str(cases),
-            "cases_text": plural(cases, "case study", "case studies"),
-            "areas_text": plural(areas, "service area", "service areas"),
+            "cases_text": counted(cases, "case", self.language),
+            "areas_text": counted(areas, "area", self.language),
             "name": self.name,
             "organisation": self.organisation,
             "hashtag": self.hashtag,
             "slogan": self.slogan,
-            "start": f"{self.start:%-d %B %Y}",
-            "end": f"{self.end:%-d %B %Y}",
+            "start": date_text(self.start, self.language),
+            "end": date_text(self.end, self.language),
         }
         return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
@@ -491,9 +570,43 @@ def load_case(path: Path, campaign: Campaign, project: Project) -> Loaded:
         )
     if case.day is not None and case.day > campaign.days:
         problems.append(problem("day", f"must be between 1 and {campaign.days}"))
+    problems += _language_problems(case, campaign, project, problem)
     if problems:
         raise CardgenError(problems)
     return Loaded(slug=slug, path=path, where=where, case=case)
+
+
+def _language_problems(
+    case: Case, campaign: Campaign, project: Project, problem: Any
+) -> list[Problem]:
+    """Every word of the case in each of its languages, and its service's label too."""
+    from .language import missing
+
+    languages = case.languages or campaign.languages
+    found = [
+        problem("languages", f'"{lang}" is not one of the campaign\'s languages')
+        for lang in languages
+        if lang not in campaign.languages
+    ]
+    found += [problem(field, message) for field, message in missing(case, languages)]
+    cy = campaign.cy
+    service = case.service
+    if "cy" in languages and cy and service in campaign.services and service not in cy.services:
+        found.append(
+            Problem(
+                file=project.display(project.campaign_file),
+                field=f"cy.services.{service}",
+                message="Welsh missing for this service's label (a Welsh case uses it)",
+                slug=problem("", "").slug,
+            )
+        )
+    return found
+
+
+def languages_of(case: Case, campaign: Campaign) -> tuple[str, ...]:
+    """The languages a case is published in, in the campaign's order."""
+    own = case.languages or campaign.languages
+    return tuple(lang for lang in campaign.languages if lang in own)
 
 
 def load_cases(project: Project, campaign: Campaign) -> tuple[list[Loaded], list[Problem]]:

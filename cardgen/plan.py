@@ -18,8 +18,19 @@ from . import context as contexts
 from .errors import CardgenError, Problem, UsageError
 from .fitting import Source
 from .formats import Format, Kind, template_name
+from .language import campaign_in, case_in
 from .logo import load_logo
-from .model import LAUNCH, SUMMARY, Campaign, Loaded, case_paths, load_cases, open_campaign
+from .model import (
+    LANGUAGE_NAMES,
+    LAUNCH,
+    SUMMARY,
+    Campaign,
+    Loaded,
+    case_paths,
+    languages_of,
+    load_cases,
+    open_campaign,
+)
 from .photo import reference
 from .posts import check_limits
 from .project import Project, code_digest
@@ -111,7 +122,8 @@ def make_job(
     kind: Kind, slug: str, text_file: str, context: dict[str, Any], fmt: Format, project: Project
 ) -> Job:
     """The job for one card, with its cache key."""
-    name = template_name(kind, fmt.name)
+    # A bilingual card has one template per kind, laid out from the format's size.
+    name = f"{kind}.bilingual.svg" if context.get("bilingual") else template_name(kind, fmt.name)
     context = contexts.with_format(context, fmt)
     source = Source(
         slug=slug,
@@ -179,20 +191,15 @@ def plan(
     campaign_file = project.display(project.campaign_file)
     shared = contexts.look(campaign, load_logo(project, campaign))
     by_kind: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
-        "launch": [(LAUNCH, campaign_file, contexts.launch_context(campaign, shared))],
-        "case": [
-            (c.slug, c.where, contexts.case_context(c, campaign, shared, photos[c.slug]))
-            for c in cases
-            if c.slug in photos
-        ],
+        "launch": _launches(campaign, campaign_file, shared),
+        "case": [],
         "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases, shared))],
     }
-    # A post over a platform's limit is reported, but its card is still drawn: the picture
-    # is fine, and the case's own words for that platform fix the post.
-    for loaded, (_, _, context) in zip(
-        [c for c in cases if c.slug in photos], by_kind["case"], strict=True
-    ):
-        problems.extend(check_limits(loaded, campaign, context["posts"], context["alt"]))
+    for c in cases:
+        if c.slug in photos:
+            cards, found = _case_cards(c, campaign, shared, photos[c.slug])
+            by_kind["case"] += cards
+            problems += found
     problems += _campaign_post_problems(by_kind, campaign, campaign_file)
     jobs = []
     for fmt in chosen:
@@ -205,7 +212,9 @@ def plan(
                 continue
             cards = by_kind.get(kind, []) + (more if kind == "case" else [])
             for slug, text_file, context in cards:
-                if wanted is None or slug in wanted:
+                if context.get("bilingual") and fmt.charts:
+                    continue  # charts formats are drawn one language at a time
+                if wanted is None or _wanted(slug, wanted):
                     jobs.append(make_job(kind, slug, text_file, context, fmt, project))
     if campaign.sign_off.required:
         jobs, found = _sign_off(jobs, project)
@@ -218,6 +227,65 @@ def plan(
         formats=chosen,
         invalid=invalid,
     )
+
+
+def _wanted(slug: str, wanted: set[str]) -> bool:
+    """A card asked for by its case's slug: its language versions too."""
+    if slug in wanted:
+        return True
+    parts = slug.split("-")
+    for cut in range(len(parts) - 1, 0, -1):
+        if all(p in LANGUAGE_NAMES for p in parts[cut:]) and "-".join(parts[:cut]) in wanted:
+            return True
+    return False
+
+
+def _variant(slug: str, languages: Sequence[str]) -> str:
+    """A card's slug in its languages: the case's own for English, "x-cy" for Welsh, and
+    "x-cy-en" for a bilingual card."""
+    return slug if list(languages) == ["en"] else f"{slug}-{'-'.join(languages)}"
+
+
+def _case_cards(
+    c: Loaded, campaign: Campaign, shared: dict[str, Any], photo: dict[str, Any] | None
+) -> tuple[list[tuple[str, str, dict[str, Any]]], list[Problem]]:
+    """A case's cards: one per language it is published in, and a bilingual one if two; and
+    the problems of their posts. A post over a platform's limit is reported, but its card is
+    still drawn: the picture is fine, and the case's own words for that platform fix it."""
+    languages = languages_of(c.case, campaign)
+    cards, problems, made = [], [], {}
+    for lang in languages:
+        spoken = campaign_in(campaign, lang)
+        loaded = dataclasses.replace(c, slug=_variant(c.slug, [lang]), case=case_in(c.case, lang))
+        context = contexts.case_context(loaded, spoken, shared, photo)
+        found = check_limits(loaded, spoken, context["posts"], context["alt"])
+        if lang != "en":  # its own words are in the [cy] table
+            found = [dataclasses.replace(p, field=f"{lang}.{p.field}") for p in found]
+        problems += found
+        cards.append((loaded.slug, c.where, context))
+        made[lang] = context
+    if len(languages) > 1:
+        both = contexts.bilingual([made[lang] for lang in languages], campaign)
+        cards.append((_variant(c.slug, languages), c.where, both))
+    return cards, problems
+
+
+def _launches(
+    campaign: Campaign, where: str, shared: dict[str, Any]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The launch graphic in each of the campaign's languages, and bilingual."""
+    made = {
+        lang: {
+            **contexts.launch_context(campaign_in(campaign, lang), shared),
+            "slug": _variant(LAUNCH, [lang]),
+        }
+        for lang in campaign.languages
+    }
+    cards = [(_variant(LAUNCH, [lang]), where, made[lang]) for lang in campaign.languages]
+    if len(campaign.languages) > 1:
+        both = contexts.bilingual([made[lang] for lang in campaign.languages], campaign)
+        cards.append((_variant(LAUNCH, campaign.languages), where, both))
+    return cards
 
 
 def _campaign_post_problems(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
+from .language import UI, date_text
 from .model import Campaign, Case, Loaded, plural
 from .platforms import PLATFORMS, Platform, length, post_problems
 
@@ -57,7 +58,9 @@ def sentences(text: str) -> list[str]:
 
 
 def _tail(url: str | None, platform: Platform, campaign: Campaign) -> str:
-    link = (url if platform.links_clickable else "Link in bio.") if url else ""
+    link = (
+        (url if platform.links_clickable else UI[campaign.language]["link_in_bio"]) if url else ""
+    )
     return "\n\n" + " ".join(p for p in (link, campaign.hashtag) if p)
 
 
@@ -76,7 +79,7 @@ def compose(case: Case, campaign: Campaign, platform: Platform) -> str:
     body = sentences(case.summary) if case.summary else []
     credit = ""
     if case.photo and case.photo_credit:
-        credit = f"\n\nPhoto: {_sentence(case.photo_credit)}"
+        credit = f"\n\n{UI[campaign.language]['photo']}: {_sentence(case.photo_credit)}"
     for k in range(len(body), -1, -1):
         text = head + ("\n\n" + " ".join(body[:k]) if k else "") + credit + tail
         if length(text, platform) <= limit:
@@ -112,13 +115,13 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
-def spoken(text: str) -> str:
-    """Text as a screen reader should hear it: "=" said as "equals"."""
-    return re.sub(r"\s*=\s*", " equals ", text).strip()
+def spoken(text: str, language: str = "en") -> str:
+    """Text as a screen reader should hear it: "=" said as "equals" ("yn hafal i")."""
+    return re.sub(r"\s*=\s*", f" {UI[language]['equals']} ", text).strip()
 
 
 def _slogan(campaign: Campaign) -> str:
-    slogan = spoken(campaign.slogan)
+    slogan = spoken(campaign.slogan, campaign.language)
     return _sentence(slogan[:1].upper() + slogan[1:])
 
 
@@ -139,10 +142,13 @@ def alt_text(case: Case, campaign: Campaign) -> str:
     if case.alt:
         return case.alt
     theme = campaign.services[case.service]
-    parts = [f"Case study card: {_sentence(case.title)}"]
+    ui = UI[campaign.language]
+    parts = [f"{ui['card']}: {_sentence(case.title)}"]
     if case.photo and case.photo_alt:
-        parts.append(f"Photo: {_sentence(case.photo_alt)}")
-    parts.append(f"{theme.label} case study from {_sentence(case.organisation)}")
+        parts.append(f"{ui['photo']}: {_sentence(case.photo_alt)}")
+    parts.append(
+        _sentence(ui["case_from"].format(label=theme.label, organisation=case.organisation))
+    )
     parts += [f"{o.figure} {_sentence(o.label)}" for o in case.outcomes]
     parts.append(_slogan(campaign))
     return _fit_alt(parts, campaign.posting.alt_limit)
@@ -153,12 +159,14 @@ def outcomes_alt(case: Case, campaign: Campaign) -> str:
     from .figures import describe, parse
 
     theme = campaign.services[case.service]
+    ui = UI[campaign.language]
     parts = [
-        f"Outcomes infographic: {_sentence(case.title)}",
-        f"{theme.label} case study from {_sentence(case.organisation)}",
+        f"{ui['outcomes']}: {_sentence(case.title)}",
+        _sentence(ui["case_from"].format(label=theme.label, organisation=case.organisation)),
     ]
     for o in case.outcomes:
-        shown = describe(parse(o.figure, o.label))
+        # What a chart shows is said in English only, so far: other languages give the figure.
+        shown = describe(parse(o.figure, o.label)) if campaign.language == "en" else ""
         parts.append(
             f"{shown}, {_sentence(o.label)}" if shown else f"{o.figure} {_sentence(o.label)}"
         )
@@ -168,14 +176,21 @@ def outcomes_alt(case: Case, campaign: Campaign) -> str:
 
 def launch_alt(campaign: Campaign) -> str:
     """The launch graphic's alt text."""
+    ui = UI[campaign.language]
+    equals = f" {ui['equals']} "
     terms = campaign.slogan_terms
     intro = campaign.say(campaign.words.launch_intro)
     return _fit_alt(
         [
-            f"Infographic: {_sentence(' equals '.join(terms))}",
+            f"{ui['infographic']}: {_sentence(equals.join(terms))}",
             f"{campaign.name}: {_sentence(intro)}",
-            f"{campaign.start:%-d %B %Y} to {campaign.end:%-d %B %Y}, from "
-            f"{_sentence(campaign.organisation)}",
+            _sentence(
+                ui["period"].format(
+                    start=date_text(campaign.start, campaign.language),
+                    end=date_text(campaign.end, campaign.language),
+                    organisation=campaign.organisation,
+                )
+            ),
         ],
         campaign.posting.alt_limit,
     )
@@ -195,6 +210,38 @@ def summary_alt(campaign: Campaign, title: str, cases: int, areas: list[dict[str
         [f"Infographic: {_sentence(title)} {counts}.", *details, _slogan(campaign)],
         campaign.posting.alt_limit,
     )
+
+
+# --- both languages ------------------------------------------------------------------------
+
+
+def bilingual_posts(
+    first: dict[str, str], second: dict[str, str], campaign: Campaign
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A bilingual card's posts: on each platform both languages in one post where its limit
+    allows (the first without its link and hashtag, which the second ends with), else the
+    first language's post, with the second's as a reply."""
+    posts, replies = {}, {}
+    for key, one in first.items():
+        two = second[key]
+        platform = PLATFORMS[key]
+        body = one.rsplit("\n\n", 1)[0] if campaign.hashtag in one.rsplit("\n\n", 1)[-1] else one
+        both = f"{body}\n\n{two}"
+        if not post_problems(both, platform, limit_of(platform, campaign)):
+            posts[key] = both
+        else:
+            posts[key], replies[key] = one, two
+    return posts, replies
+
+
+def bilingual_alt(first: str, second: str, campaign: Campaign) -> str:
+    """Alt text in both languages, each in its own half of the limit if both do not fit."""
+    limit = campaign.posting.alt_limit
+    both = f"{first} {second}"
+    if len(both) <= limit:
+        return both
+    half = (limit - 1) // 2  # each keeps its first sentence and its last, dropping between
+    return f"{_fit_alt(sentences(first), half)} {_fit_alt(sentences(second), half)}"
 
 
 # --- checks ----------------------------------------------------------------------------------

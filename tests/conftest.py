@@ -27,6 +27,14 @@ label = "fewer admissions"
 """
 
 
+def english_only(campaign_text: str) -> str:
+    """The shipped campaign file publishing in English only: its new test cases need no
+    Welsh (tests of Welsh use the shipped file as it is)."""
+    old = 'languages = ["cy", "en"]'
+    assert old in campaign_text
+    return campaign_text.replace(old, 'languages = ["en"]')
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A click test runner (stderr captured separately)."""
@@ -35,9 +43,12 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def cases_dir(tmp_path: Path) -> Path:
-    """A copy of the shipped cases folder that a test may change."""
+    """A copy of the shipped cases folder that a test may change, publishing in English only
+    (a case a test adds needs no Welsh; the Welsh tests copy the folder as it is)."""
     target = tmp_path / "cases"
     shutil.copytree(CASES, target)
+    campaign = target / "campaign.toml"
+    campaign.write_text(english_only(campaign.read_text(encoding="utf-8")), encoding="utf-8")
     return target
 
 
@@ -48,7 +59,7 @@ def one_case_dir(tmp_path: Path) -> Path:
     target.mkdir()
     # The shipped campaign requires sign-off; this small one does not (tests of sign-off
     # turn it on themselves), so its cards are drawn without a DRAFT mark.
-    text = (CASES / "campaign.toml").read_text(encoding="utf-8")
+    text = english_only((CASES / "campaign.toml").read_text(encoding="utf-8"))
     assert "required = true" in text
     (target / "campaign.toml").write_text(text.replace("required = true", "required = false"))
     (target / "small.toml").write_text("day = 1\n" + MINIMAL_CASE, encoding="utf-8")

@@ -45,6 +45,10 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
     expected = {(fmt, slug) for fmt in card_formats for slug in [*cases, "launch"]}
     expected.add(("story", "summary"))
     expected |= {("outcomes", slug) for slug in cases}
+    # The Gwynedd case and the launch graphic in Welsh, and bilingual (not in outcomes).
+    for slug in ("launch", "llyn-village-hall-gwynedd"):
+        expected |= {(fmt, f"{slug}-cy{both}") for fmt in card_formats for both in ("", "-en")}
+    expected.add(("outcomes", "llyn-village-hall-gwynedd-cy"))
     assert {(c["format"], c["slug"]) for c in manifest["cards"]} == expected
     for card in manifest["cards"]:
         path = out / card["path"]
@@ -58,7 +62,7 @@ def test_full_build_writes_every_card(full_build: tuple[Path, object]) -> None:
             "instagram",
             "facebook",
         }
-    assert "115 cards: 115 rendered, 0 unchanged, 0 failed" in result.output
+    assert "132 cards: 132 rendered, 0 unchanged, 0 failed" in result.output
 
 
 def test_manifest_records_schedule_and_fits(full_build: tuple[Path, object]) -> None:
@@ -157,7 +161,7 @@ def test_card_unknown_slug(runner, one_case_dir: Path, tmp_path: Path) -> None:
 def test_check_and_list(runner) -> None:
     checked = run(runner, "check", "--cases", CASES)
     assert checked.exit_code == 0, checked.stderr
-    assert checked.output.strip() == "ok: 115 cards checked"
+    assert checked.output.strip() == "ok: 132 cards checked"
     listed = run(runner, "list", "--cases", CASES)
     lines = listed.output.splitlines()
     assert lines[1].split()[:3] == ["0", "2015-08-25", "(launch)"]

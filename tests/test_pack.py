@@ -16,7 +16,7 @@ from cardgen.model import case_paths
 from cardgen.pack import PAGE_H, PAGE_W, pack_cmd, write_pack
 from cardgen.project import Project
 
-from .conftest import CASES, MINIMAL_CASE
+from .conftest import CASES, MINIMAL_CASE, english_only
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -211,7 +211,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     root = tmp_path_factory.mktemp("pack-hostile")
     cases = root / "cases"
     cases.mkdir()
-    shutil.copy(CASES / "campaign.toml", cases / "campaign.toml")
+    (cases / "campaign.toml").write_text(
+        english_only((CASES / "campaign.toml").read_text(encoding="utf-8")), encoding="utf-8"
+    )
     sentence = "Every sentence of this long post must reach the page, none of it clipped. "
     long_post = f"Thanks to all 🎉👍🏽\n\n{sentence * 36}".strip()
     (cases / "long.toml").write_text(

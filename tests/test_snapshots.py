@@ -187,8 +187,9 @@ def test_cardgen_diff_lists_exactly_the_changed_cards(runner, tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.stderr
     changed = [line.split()[1] for line in result.output.splitlines() if line.startswith("changed")]
-    assert changed == ["twitter/launch.png"]
-    assert "1 changed, 22 unchanged, 0 without a reference" in result.output
+    # The launch graphic in English and in Welsh (the bilingual one has its own template).
+    assert changed == ["twitter/launch-cy.png", "twitter/launch.png"]
+    assert "2 changed, 25 unchanged, 0 without a reference" in result.output
     assert (after / "diff" / "index.html").exists()
 
 
@@ -200,9 +201,9 @@ def test_cardgen_diff_by_default_compares_with_the_last_build(runner, tmp_path: 
     shutil.copytree(TEMPLATES, folder)
     result = run(runner, "diff", *args, "--templates", folder)
     assert result.exit_code == 0, result.stderr
-    assert "0 changed, 23 unchanged, 0 without a reference against the last build" in result.output
+    assert "0 changed, 27 unchanged, 0 without a reference against the last build" in result.output
     launch = folder / "launch.twitter.svg"
     launch.write_text(launch.read_text().replace('fill="{{ brand.colour }}"', 'fill="#13284c"', 1))
     result = run(runner, "diff", *args, "--templates", folder)
     changed = [line.split()[1] for line in result.output.splitlines() if line.startswith("changed")]
-    assert changed == ["twitter/launch.png"], result.output
+    assert changed == ["twitter/launch-cy.png", "twitter/launch.png"], result.output
