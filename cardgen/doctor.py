@@ -41,6 +41,7 @@ PACKAGES: dict[str, str] = {
     "jinja2": "jinja2",
     "click": "click",
     "fonttools": "fontTools",
+    "uharfbuzz": "uharfbuzz",  # kerning
     "numpy": "numpy",
     "watchfiles": "watchfiles",
 }
