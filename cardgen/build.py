@@ -282,7 +282,9 @@ _worker: list[tuple[Project, Path]] = []
 
 
 def _start_worker(project: Project, out_dir: Path) -> None:
-    project.fonts.measurer  # noqa: B018  # fontconfig and cairo, once per worker
+    measurer = project.fonts.measurer  # fontconfig and cairo, once per worker
+    if measurer.kerning is not None:
+        measurer.kerning.load()  # and HarfBuzz
     project.templates  # noqa: B018
     _worker[:] = [(project, out_dir)]
 

@@ -41,8 +41,13 @@ PACKAGES: dict[str, str] = {
     "jinja2": "jinja2",
     "click": "click",
     "fonttools": "fontTools",
+    "uharfbuzz": "uharfbuzz",  # kerning
     "numpy": "numpy",
     "watchfiles": "watchfiles",
+    "isal": "isal",  # PNG compression
+    "regex": "regex",
+    "icalendar": "icalendar",
+    "openpyxl": "openpyxl",
 }
 TEST_SIZE = (600, 100)
 TEST_TEXT = "Hamburg £1.5m"

@@ -309,7 +309,10 @@ def _set_lines(el: ET.Element, result: Fit) -> None:
     for key in ("x", "y", "dx", "dy"):
         el.attrib.pop(key, None)
     for line in result.lines:
-        span = ET.SubElement(el, _q("tspan"), {"x": f"{line.x:g}", "y": f"{line.y:g}"})
+        # One x per character: cairosvg draws each at its own, so the kerning measured is
+        # the kerning drawn.
+        xs = " ".join(f"{x:g}" for x in line.xs) or f"{line.x:g}"
+        span = ET.SubElement(el, _q("tspan"), {"x": xs, "y": f"{line.y:g}"})
         span.text = line.text
 
 

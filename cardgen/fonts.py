@@ -203,11 +203,12 @@ class Fonts:
 
     @functools.cached_property
     def measurer(self) -> Measurer:
-        """cairo's glyph metrics for these fonts (sets up fontconfig first)."""
+        """cairo's glyph metrics and HarfBuzz's kerning for these fonts (sets up fontconfig
+        first)."""
         from .text import Measurer
 
         self.setup()
-        return Measurer()
+        return Measurer(self.folder)
 
     def check_family(self, font_family: str, weight: str | None = "normal") -> Path:
         """The bundled file for a font-family/weight, or an error naming what was asked."""

@@ -173,6 +173,7 @@ def _library_versions() -> dict[str, Any]:
         "pillow": version("pillow"),
         "freetype": _c_version("libfreetype.so.6", "freetype", None),
         "fontconfig": _c_version("libfontconfig.so.1", "fontconfig", "FcGetVersion"),
+        "uharfbuzz": version("uharfbuzz"),  # its HarfBuzz kerns the fitted text (built in)
         "isal": version("isal"),  # the PNG bytes, not the pixels, depend on it
     }
 

@@ -1,9 +1,12 @@
 """Cleaning, measuring, wrapping and fitting text into declared boxes.
 
 Text is measured with cairo itself, through the same toy font API, bundled fonts and
-fontconfig that cairosvg draws with. cairosvg places each glyph at the previous one's
-x_advance (no kerning; advances rounded to whole pixels by hint metrics), so summing the
-per-character extents below reproduces the rendered ink exactly.
+fontconfig that cairosvg draws with. Left alone, cairosvg places each glyph at the previous
+one's x_advance (advances rounded to whole pixels by hint metrics) with no kerning; cardgen
+instead gives it every character's x: cairo's advance plus the font's kerning for that pair
+(:mod:`cardgen.kerning`, HarfBuzz), rounded to a whole pixel. Measurement and drawing use the
+same positions, so summing the per-character extents at them reproduces the rendered ink
+exactly.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from .fonts import LOOKALIKES
 from .geometry import Rect
+from .kerning import Kerning
 
 _SPACE_RUN = re.compile(r"[^\S\u00a0]+")  # runs of whitespace, but a no-break space stays
 _LOOKALIKE_SET = frozenset(LOOKALIKES)
@@ -67,6 +72,10 @@ class Extent:
     ink_left: float  # leftmost ink relative to the pen start (may be negative)
     ink_right: float  # rightmost ink relative to the pen start
     advance: float  # where the pen ends
+    # Kerning (whole pixels) between a space and the first character, and between the last
+    # character and a space: what setting the run between spaces adds to its neighbours.
+    kern_before: float = 0.0
+    kern_after: float = 0.0
 
     @property
     def span(self) -> int:
@@ -79,15 +88,21 @@ class Extent:
 
 
 class Measurer:
-    """Per-process cache of cairo glyph extents for the bundled faces."""
+    """Per-process cache of cairo glyph extents and kerned positions for the bundled faces.
 
-    def __init__(self) -> None:
+    ``folder`` is the bundled fonts' folder, whose files HarfBuzz reads for kerning; without
+    it nothing is kerned (glyphs at cairo's advances, as cairosvg sets text on its own).
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
         import cairocffi  # after Fonts.setup(): fontconfig reads its file once
 
         self._cairo = cairocffi
         self._ctx = cairocffi.Context(cairocffi.ImageSurface(cairocffi.FORMAT_ARGB32, 1, 1))
+        self.kerning = Kerning(folder) if folder is not None else None
         self._glyphs: dict[tuple[Face, str], tuple[float, float, float]] = {}
         self._vertical: dict[Face, tuple[float, float]] = {}
+        self._kerns: dict[tuple[Face, str], tuple[int, ...]] = {}
         self._extents: dict[tuple[Face, str], Extent] = {}  # words recur across sizes and cards
         # Whole fits recur too: the slogan, a service's label, the hashtag line on every card.
         self.fits: dict[tuple[str, Box, float | None], Fit | FitError] = {}
@@ -123,26 +138,81 @@ class Measurer:
             found = self._vertical[face] = (ascent, descent)
         return found
 
+    def kerns(self, face: Face, word: str) -> tuple[int, ...]:
+        """Kerning in whole pixels at each boundary of ``word`` (a run without spaces) set
+        between two spaces: ``len(word) + 1`` figures, the first after the space before it,
+        the last before the space after it."""
+        key = (face, word)
+        found = self._kerns.get(key)
+        if found is None:
+            found = self._kerns[key] = (
+                self.kerning.pixels(face.family, face.weight, word, face.size)
+                if self.kerning is not None
+                else (0,) * (len(word) + 1)
+            )
+        return found
+
     def extent(self, face: Face, text: str) -> Extent:
-        """Ink and advance of ``text`` as cairosvg will draw it."""
+        """Ink and advance of ``text`` as cairosvg will draw it at :meth:`positions`."""
         key = (face, text)
         found = self._extents.get(key)
         if found is None:
             found = self._extents[key] = self._measure(face, text)
         return found
 
+    def positions(self, face: Face, text: str) -> list[float]:
+        """The pen position of every character of ``text`` (one per code point, spaces
+        included), from 0: cairo's advances plus kerning. What a tspan's x list holds."""
+        out: list[float] = []
+        pen, before = 0.0, None
+        space = self.glyph(face, " ")[2]
+        for word in text.split(" "):
+            kerns = self.kerns(face, word)
+            if before is not None:  # the space between the previous word and this one
+                pen += before
+                out.append(pen)
+                pen += space + kerns[0]
+            for i, ch in enumerate(word):
+                pen += kerns[i] if i else 0
+                out.append(pen)
+                pen += self.glyph(face, ch)[2]
+            before = kerns[-1]
+        return out
+
     def _measure(self, face: Face, text: str) -> Extent:
+        if " " in text:  # a line: its words' extents, set as a line sets them
+            words = [self.extent(face, word) for word in text.split(" ")]
+            return join(words, self.glyph(face, " ")[2])
+        kerns = self.kerns(face, text)
         pen = 0.0
         left, right = math.inf, -math.inf
-        for ch in text:
+        for i, ch in enumerate(text):
+            pen += kerns[i] if i else 0
             xb, w, adv = self.glyph(face, ch)
             if not ch.isspace() and w > 0:  # cairosvg draws no spaces
                 left = min(left, pen + xb)
                 right = max(right, pen + xb + w)
             pen += adv
         if left == math.inf:
-            return Extent(0.0, 0.0, pen)
-        return Extent(left, right, pen)
+            left = right = 0.0
+        return Extent(left, right, pen, kern_before=kerns[0], kern_after=kerns[-1])
+
+
+def join(words: Sequence[Extent], space: float) -> Extent:
+    """The extent of runs set one after another with a space (of advance ``space``) between
+    each two: the pen moves on by the run, the kerning either side of the space and the
+    space, and the ink is the runs' ink where they start."""
+    pen, left, right = 0.0, math.inf, -math.inf
+    for k, e in enumerate(words):
+        if k:
+            pen += words[k - 1].kern_after + space + e.kern_before
+        if e.ink_right > e.ink_left:
+            left, right = min(left, pen + e.ink_left), max(right, pen + e.ink_right)
+        pen += e.advance
+    if left == math.inf:
+        left = right = 0.0
+    first, last = (words[0], words[-1]) if words else (Extent(0, 0, 0), Extent(0, 0, 0))
+    return Extent(left, right, pen, kern_before=first.kern_before, kern_after=last.kern_after)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,11 +251,13 @@ class Box(Rect):
 
 @dataclass(frozen=True, kw_only=True)
 class Line:
-    """A placed line: its text and the pen position of its first glyph."""
+    """A placed line: its text, the pen position of its first glyph, and of every character
+    (kerned: one x per code point of ``text``, as the tspan's x list)."""
 
     text: str
     x: float
     y: float
+    xs: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,27 +280,27 @@ class FitError(ValueError):
 class _Run:
     """Words in one face: the extent of any consecutive words, from per-word metrics.
 
-    Glyphs are placed advance after advance with no kerning, so a line's ink is the words'
-    ink offset by the advances before them: no string is joined or measured twice.
+    A line's words are kerned each on its own, with the kerning against the spaces between
+    them (:meth:`Measurer.kerns`), so a line's ink is the words' ink offset by the advances
+    and kerning before them: no string is joined or measured twice.
     """
 
     def __init__(self, words: Sequence[str], face: Face, m: Measurer, joiner: str = " ") -> None:
         self.words = list(words)
         self.joiner = joiner
+        self.face, self.m = face, m
         self.extents = [m.extent(face, w) for w in self.words]
-        self.gap = m.extent(face, joiner).advance if joiner else 0.0
+        self.space = m.glyph(face, " ")[2]
         self._spans: dict[tuple[int, int], int] = {}
 
     def span(self, i: int, j: int) -> int:
         """Pixels spanned by words[i:j] set on one line."""
         found = self._spans.get((i, j))
         if found is None:
-            pen, left, right = 0.0, math.inf, -math.inf
-            for e in self.extents[i:j]:
-                if e.ink_right > e.ink_left:
-                    left, right = min(left, pen + e.ink_left), max(right, pen + e.ink_right)
-                pen += e.advance + self.gap
-            found = 0 if left == math.inf else Extent(left, right, pen).span
+            if self.joiner == " ":
+                found = join(self.extents[i:j], self.space).span
+            else:  # pieces of one word: kerned across the joins, so measured whole
+                found = self.m.extent(self.face, self.line(i, j)).span
             self._spans[(i, j)] = found
         return found
 
@@ -363,7 +435,9 @@ def place(lines: list[str], box: Box, size: float, m: Measurer) -> list[Line]:
         left = math.floor(min(ext.ink_left, 0.0))  # ink left of the pen, in whole pixels
         slack = box.width - ext.span
         offset = {"start": 0, "middle": slack // 2, "end": slack}[box.align]
-        placed.append(Line(text=text, x=box.x + offset - left, y=baseline + i * leading))
+        x = box.x + offset - left
+        xs = tuple(x + pen for pen in m.positions(face, text))
+        placed.append(Line(text=text, x=x, y=baseline + i * leading, xs=xs))
     return placed
 
 

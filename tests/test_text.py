@@ -155,10 +155,12 @@ def test_fitted_lines_never_exceed_the_box(text: str) -> None:
 
 
 def _ink_bbox(text: str, b: Box) -> tuple[int, int, int, int] | None:
-    """Render only the fitted text, black on white, and return the ink's pixel bounds."""
+    """Render only the fitted text (kerned, one x per character as cardgen writes it), black on
+    white, and return the ink's pixel bounds."""
     result = fit(text, b, M)
     spans = "".join(
-        f'<tspan x="{line.x:g}" y="{line.y:g}">{_escape(line.text)}</tspan>'
+        f'<tspan x="{" ".join(f"{x:g}" for x in line.xs)}" y="{line.y:g}">'
+        f"{_escape(line.text)}</tspan>"
         for line in result.lines
     )
     svg = (
