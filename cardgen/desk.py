@@ -143,12 +143,12 @@ def _in_every_language(entries: list[Any], made: set[str]) -> list[Any]:
     bilingual card ("x-cy", "x-cy-en"): released together on the same day."""
     import dataclasses
 
-    from .plan import _wanted
+    from .plan import asked_for
 
     out = []
     for entry in entries:
         out.append(entry)
-        others = sorted(s for s in made if s != entry.slug and _wanted(s, {entry.slug}))
+        others = sorted(s for s in made if s != entry.slug and asked_for(s, {entry.slug}))
         out += [dataclasses.replace(entry, slug=s) for s in sorted(others, key=len)]
     return out
 

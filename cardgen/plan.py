@@ -214,7 +214,7 @@ def plan(
             for slug, text_file, context in cards:
                 if context.get("bilingual") and fmt.charts:
                     continue  # charts formats are drawn one language at a time
-                if wanted is None or _wanted(slug, wanted):
+                if wanted is None or asked_for(slug, wanted):
                     jobs.append(make_job(kind, slug, text_file, context, fmt, project))
     if campaign.sign_off.required:
         jobs, found = _sign_off(jobs, project)
@@ -229,7 +229,7 @@ def plan(
     )
 
 
-def _wanted(slug: str, wanted: set[str]) -> bool:
+def asked_for(slug: str, wanted: set[str]) -> bool:
     """A card asked for by its case's slug: its language versions too."""
     if slug in wanted:
         return True

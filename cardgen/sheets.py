@@ -96,6 +96,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = ("title", "organisation", "service", "summary", "model", "url")
 OUTCOME_COLUMNS = tuple(f"{part} {n}" for n in (1, 2, 3) for part in ("figure", "label"))
 POST_COLUMNS = tuple(f"post {p}" for p in PLATFORMS)
+# The case's photo: its file in assets/, what it shows, its credit (its focus stays in the file).
+PHOTO_COLUMNS = {"photo": "photo", "photo alt": "photo_alt", "photo credit": "photo_credit"}
 COLUMNS = (
     "slug",
     *TEXT_COLUMNS[:5],
@@ -104,13 +106,14 @@ COLUMNS = (
     "day",
     *OUTCOME_COLUMNS,
     "alt",
+    *PHOTO_COLUMNS,
     *POST_COLUMNS,
 )
 EXPORT_ONLY = ("date", "problems")  # written by the export, ignored on import
 EXPORT_COLUMNS = (*COLUMNS[:9], "date", *COLUMNS[9:], "problems")
 TOP_ORDER = (
     "title", "organisation", "service", "summary", "model", "partners", "url", "day", "alt",
-    "tweet",
+    "photo", "photo_alt", "photo_credit", "photo_focus", "tweet",
 )  # fmt: skip
 
 
@@ -676,6 +679,8 @@ def case_cells(data: dict[str, Any]) -> dict[str, Any]:
     cells: dict[str, Any] = {c: None for c in COLUMNS[1:]}
     for key in (*TEXT_COLUMNS, "alt"):
         cells[key] = data.get(key)
+    for column, key in PHOTO_COLUMNS.items():
+        cells[column] = data.get(key)
     partners = data.get("partners")
     if isinstance(partners, list):
         cells["partners"] = "; ".join(str(p) for p in partners) or None
@@ -894,6 +899,9 @@ def _merge(row: Row, present: set[str]) -> dict[str, Any]:
     for key in (*TEXT_COLUMNS, "alt", "day"):
         if key in present:
             put(key, texts.get(key))
+    for column, key in PHOTO_COLUMNS.items():
+        if column in present:
+            put(key, texts.get(column))
     if "partners" in present:
         text = texts.get("partners")
         put("partners", [p.strip() for p in text.split(";") if p.strip()] if text else None)

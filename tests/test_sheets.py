@@ -113,6 +113,9 @@ def test_the_exported_layout(cases_dir: Path, tmp_path: Path) -> None:
     assert (durham["figure 2"], durham["label 2"]) == ("1,100", "offenders offered a contract")
     assert ws["K2"].data_type == "s"  # figures are text, not numbers
     assert not any(r["problems"] for r in rows)
+    kent = next(r for r in rows if r["slug"] == "live-well-kent")
+    assert (kent["photo"], kent["photo credit"]) == ("mountain-lake.jpg", "Jacob W. Frank, NPS")
+    assert kent["photo alt"].startswith("A calm lake reflects")
 
 
 def test_the_export_shows_each_cases_problems(cases_dir: Path, tmp_path: Path) -> None:
