@@ -766,6 +766,8 @@ def generate_cases(folder: Path, n_cases: int) -> None:
     campaign = re.sub(r"(?m)^days\s*=\s*\d+", f"days = {days}", campaign, count=1)
     # A rendering benchmark: no sign-off (the shipped campaign's approvals are not copied).
     campaign = campaign.replace("required = true", "required = false")
+    # Its generated cases are English only (the shipped campaign publishes in Welsh too).
+    campaign = campaign.replace('languages = ["cy", "en"]', 'languages = ["en"]')
     (folder / "campaign.toml").write_text(campaign, encoding="utf-8")
 
     def toml(key: str, value: Any) -> str:  # JSON's strings, integers and lists are TOML's
