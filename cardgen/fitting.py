@@ -20,7 +20,7 @@ from .formats import Format
 from .geometry import Rect
 from .logo import Placed, place, slot_problems
 from .rules import DOCTYPE, SVG_NS, check_filled, floor_message
-from .text import Box, Fit, FitError, Measurer, about, clean_text, fit
+from .text import Box, Fit, FitError, Measurer, about, clean_text, fit, quoted
 
 if TYPE_CHECKING:
     from .photo import Frames
@@ -141,7 +141,10 @@ def fit_svg(
                 f"too long for the {fmt.name} card ({exc}); "
                 f"shorten it by about {about(exc.excess)} characters"
             )
-            problems.append(of_text(box.field, what) if box.field else of_template(what, box.slot))
+            if box.field:
+                problems.append(of_text(box.field, what))
+            else:  # the campaign's words (a hashtag, a phrase): say which, as drawn
+                problems.append(of_template(f"{quoted(text)} is {what}", box.slot))
             continue
         slots.append(Slot(box=box, fit=result))
         fitted.append((el, text))

@@ -158,8 +158,15 @@ class Project:
         return self.root / "assets"
 
     def display(self, path: Path) -> str:
-        """A path as users should see it: relative to the project folder when inside it."""
-        return display(path, self.root)
+        """A path as users should see it: relative to the project folder when inside it; one
+        of cardgen's own templates as ``built-in NAME`` (not a path into site-packages)."""
+        shown = display(path, self.root)
+        if Path(shown).is_absolute():
+            try:
+                return f"built-in {path.resolve().relative_to(BUILTIN_TEMPLATES.resolve())}"
+            except ValueError:
+                pass
+        return shown
 
     @property
     def templates(self) -> Templates:

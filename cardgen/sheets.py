@@ -1079,9 +1079,23 @@ def import_sheet(
     if not dry_run:
         for target, text in writes:
             _write(target, text)
-        for change in report.of("deleted"):
+        deleted = report.of("deleted")
+        for change in deleted:
             change.path.unlink(missing_ok=True)
+        if deleted and project.campaign_file is not None:
+            _revoke_deleted(project, [c.slug for c in deleted], report)
     return report
+
+
+def _revoke_deleted(project: Project, slugs: list[str], report: ImportReport) -> None:
+    """A deleted case's approvals go with it (left behind, they would be reported on every
+    `cardgen status` as approving a card that does not exist)."""
+    from .signoff import read_approvals, update
+
+    approved = [slug for slug in slugs if slug in read_approvals(project)[0]]
+    if approved:
+        update(project, dict.fromkeys(approved))
+        report.notes.append(Problem(message=f"approvals removed: {', '.join(approved)}"))
 
 
 def _slugs(sheet: Sheet, rows: list[Row], existing: dict[str, Existing], index: dict) -> None:

@@ -479,3 +479,8 @@ def _fit(text: str, box: Box, m: Measurer, cap: float | None) -> Fit:
 def about(n: int) -> int:
     """Round a character count up to a friendly figure for an error message."""
     return n if n < 10 else int(math.ceil(n / 5) * 5)
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """Text in curly quotes for an error message, its end cut with "…" past ``limit``."""
+    return f"“{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}”"

@@ -263,3 +263,20 @@ def test_the_typeface_is_the_brands(runner, anytown: Path) -> None:
     source = (anytown / "out/twitter/launch.svg").read_text()
     assert "Atkinson" in atkinson and "Source Sans 3" not in atkinson
     assert "Source Sans 3" in source and "Atkinson" not in source
+
+
+def test_campaign_words_too_long_name_the_built_in_template_and_quote_the_text(
+    runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Words from the campaign file (here its hashtag) have no case field to blame: the message
+    # quotes them as drawn and names the built-in template by name, not by a site-packages path.
+    monkeypatch.chdir(tmp_path)
+    hashtag = "#CareLeaversWeekAcrossGreaterManchester2026"
+    assert run(runner, "new", "p", *NEW[:2], "--hashtag", hashtag, *NEW[4:]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "p")
+    result = run(runner, "build", "-q", "--format", "square")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert "built-in case.square.svg: when: “Day 1 of 5 · #CareLeavers" in result.stderr
+    assert all(str(tmp_path) not in line and "_bundled" not in line for line in lines)
+    assert any(line.startswith("built-in launch.square.svg: hashtag: “#Care") for line in lines)

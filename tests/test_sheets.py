@@ -679,10 +679,18 @@ def test_missing_cases_are_kept_unless_delete(runner, cases_dir: Path, tmp_path:
         f"missing from the sheet: {SLUG} (kept; --delete removes)",
     ]
     assert (cases_dir / f"{SLUG}.toml").exists()
+    assert f'[{SLUG}]' in (cases_dir / "approvals.toml").read_text(encoding="utf-8")
     result = import_(runner, cases_dir, sheet, "--delete")
-    assert result.stdout.splitlines() == [f"deleted {SLUG}", "unchanged: 21"]
+    assert result.stdout.splitlines() == [
+        f"deleted {SLUG}",
+        "unchanged: 21",
+        f"note: approvals removed: {SLUG}",
+    ]
     assert not (cases_dir / f"{SLUG}.toml").exists()
-    assert (cases_dir / "campaign.toml").exists() and (cases_dir / "approvals.toml").exists()
+    # The deleted case's approval went with it; the others stay.
+    approvals = (cases_dir / "approvals.toml").read_text(encoding="utf-8")
+    assert f"[{SLUG}]" not in approvals and "[living-well-collaborative-lambeth]" in approvals
+    assert (cases_dir / "campaign.toml").exists()
 
 
 def test_dry_run_writes_nothing(runner, cases_dir: Path, tmp_path: Path) -> None:
