@@ -198,8 +198,12 @@ class Fonts:
 
     def setup(self) -> None:
         """Point this process's fontconfig at the folder (an absolute path, before any text:
-        a relative one, or one set later, is silently ignored)."""
+        a relative one, or one set later, is silently ignored), and have cairocffi load
+        cairo's declarations already parsed (:mod:`cardgen.cairo_ffi`)."""
         os.environ["FONTCONFIG_FILE"] = str(self.config)
+        from .cairo_ffi import prepare
+
+        prepare(cache_root())
 
     @functools.cached_property
     def measurer(self) -> Measurer:

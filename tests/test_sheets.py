@@ -679,7 +679,7 @@ def test_missing_cases_are_kept_unless_delete(runner, cases_dir: Path, tmp_path:
         f"missing from the sheet: {SLUG} (kept; --delete removes)",
     ]
     assert (cases_dir / f"{SLUG}.toml").exists()
-    assert f'[{SLUG}]' in (cases_dir / "approvals.toml").read_text(encoding="utf-8")
+    assert f"[{SLUG}]" in (cases_dir / "approvals.toml").read_text(encoding="utf-8")
     result = import_(runner, cases_dir, sheet, "--delete")
     assert result.stdout.splitlines() == [
         f"deleted {SLUG}",
