@@ -25,7 +25,9 @@ from .schema import dump
 
 
 def _campaign_context(campaign: Campaign) -> dict[str, Any]:
-    data = dump(campaign, exclude={"services", "brand", "words"})
+    # Its words in other languages ("cy") are not: a card has only its own language's words,
+    # so an edit to the Welsh leaves the English cards (and their approvals) alone.
+    data = dump(campaign, exclude={"services", "brand", "words", "cy"})
     data["slogan_terms"] = campaign.slogan_terms
     data["start_text"] = date_text(campaign.start, campaign.language)
     data["end_text"] = date_text(campaign.end, campaign.language)

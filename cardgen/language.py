@@ -138,9 +138,10 @@ def campaign_in(campaign: Any, language: str) -> Any:
 
 
 def case_in(case: Any, language: str) -> Any:
-    """The case with its words in ``language`` (the case itself for English)."""
+    """The case with its words in ``language`` only (none of its other languages': an edit to
+    the Welsh leaves the English cards, their keys and approvals alone)."""
     if language == "en":
-        return case
+        return dataclasses.replace(case, cy=None) if case.cy is not None else case
     text = case.cy
     outcomes = tuple(
         dataclasses.replace(o, label=t.label, figure=t.figure or o.figure)
@@ -158,6 +159,7 @@ def case_in(case: Any, language: str) -> Any:
         posts=dict(text.posts),
         tweet=None,
         outcomes=outcomes,
+        cy=None,
     )
 
 

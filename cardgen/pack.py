@@ -347,6 +347,7 @@ class Day:
     slug: str | None  # None: no case is scheduled that day
     kind: str  # "launch", "case", "summary" or "empty"
     title: str
+    language: str = ""  # "Welsh", "Welsh and English": a language version of the day's card
     entry: CardEntry | None = None  # the card shown (None: it could not be made)
     result: Result | None = None
     posts: dict[str, str] = field(default_factory=dict)
@@ -357,7 +358,7 @@ class Day:
     @property
     def label(self) -> str:
         """``Day 3 · Thursday 27 August 2015``."""
-        when = f"{self.date:%A %-d %B %Y}"
+        when = f"{self.date:%A %-d %B %Y}" + (f" · {self.language}" if self.language else "")
         if self.kind == "launch":
             return f"Launch · {when}"
         if self.kind == "summary":
@@ -378,7 +379,8 @@ def _image_format(project: Project, kind: str) -> str | None:
 def days_of(project: Project, results: list[Result], campaign: Campaign) -> list[Day]:
     """The schedule: the launch on the start date, each case on its day (a day no case takes
     is listed empty), the summary on the last day."""
-    from .model import LAUNCH, SUMMARY, load_cases
+    from .model import LANGUAGE_NAMES, LAUNCH, SUMMARY, load_cases
+    from .plan import versions
     from .schedule import schedule
 
     cases, _ = load_cases(project, campaign)
@@ -392,11 +394,16 @@ def days_of(project: Project, results: list[Result], campaign: Campaign) -> list
     entries += [(d, campaign.date_of(d), "") for d in range(1, campaign.days + 1) if d not in taken]
     entries.sort(key=lambda e: (e[0], e[2] == SUMMARY))
     out = []
-    for day, date, slug in entries:
+    cards = []
+    for day, date, posted in entries:  # each card posted that day: its language versions too
+        cards += [(day, date, posted, s) for s in (versions(posted, by_slug) if posted else [""])]
+    for day, date, posted, slug in cards:
         if not slug:
             out.append(Day(day=day, date=date, slug=None, kind="empty", title=""))
             continue
-        kind = {LAUNCH: "launch", SUMMARY: "summary"}.get(slug, "case")
+        kind = {LAUNCH: "launch", SUMMARY: "summary"}.get(posted, "case")
+        codes = slug[len(posted) + 1 :].split("-") if slug != posted else []
+        language = " and ".join(LANGUAGE_NAMES[c] for c in codes)
         fmt = _image_format(project, kind)
         shown = by_card.get((fmt or "", slug))
         mine = by_slug.get(slug, [])
@@ -414,6 +421,7 @@ def days_of(project: Project, results: list[Result], campaign: Campaign) -> list
                 slug=slug,
                 kind=kind,
                 title=title,
+                language=language,
                 entry=shown.entry if shown else None,
                 result=shown,
                 posts=dict(words.posts) if words else {},

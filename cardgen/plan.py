@@ -240,6 +240,12 @@ def asked_for(slug: str, wanted: set[str]) -> bool:
     return False
 
 
+def versions(slug: str, slugs: Iterable[str]) -> list[str]:
+    """A card's slug and its language versions among ``slugs`` ("x", then "x-cy", "x-cy-en"
+    as they come): what is posted on its day, each cleared on its own."""
+    return [slug, *(s for s in dict.fromkeys(slugs) if s != slug and asked_for(s, {slug}))]
+
+
 def _variant(slug: str, languages: Sequence[str]) -> str:
     """A card's slug in its languages: the case's own for English, "x-cy" for Welsh, and
     "x-cy-en" for a bilingual card."""

@@ -270,7 +270,7 @@ def day_statuses(
 ) -> tuple[list[tuple[int | str, str, str, str, Status]], list[Problem]]:
     """(day, date, slug, title, status) of each scheduled card, in schedule order."""
     from .model import SUMMARY
-    from .plan import plan
+    from .plan import plan, versions
     from .schedule import schedule
 
     the_plan = plan(project)
@@ -282,10 +282,12 @@ def day_statuses(
     rows = []
     entries = [(e.day, e.date, e.slug) for e in schedule(campaign, the_plan.cases)]
     entries.append((campaign.days, campaign.end, SUMMARY))
-    for day, date, slug in entries:
-        jobs = by_slug.get(slug, [])
-        title = str(jobs[0].context.get("title") or slug) if jobs else slug
-        rows.append((day, f"{date:%Y-%m-%d}", slug, title, status(approvals.get(slug), jobs)))
+    for day, date, posted in entries:
+        for slug in versions(posted, by_slug):  # its Welsh and bilingual cards too
+            jobs = by_slug.get(slug, [])
+            title = str(jobs[0].context.get("title") or slug) if jobs else slug
+            state = status(approvals.get(slug), jobs)
+            rows.append((day, f"{date:%Y-%m-%d}", slug, title, state))
     known = set(by_slug) | {c.stem for c in project.cases_dir.glob("*.toml")}
     for slug in approvals:
         if slug not in known:

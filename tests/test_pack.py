@@ -83,14 +83,23 @@ def test_pages_are_a4_landscape_cover_schedule_and_one_per_card(shipped) -> None
     assert "Sign-off pack" in texts[0] and "Better commissioning" in texts[0]
     schedule = [i for i, t in enumerate(texts) if t.lstrip().startswith("Schedule")]
     assert schedule and schedule[0] == 1
-    # Launch, 22 cases and the summary: a page each at least, after the cover and schedule.
+    # Launch, 22 cases and the summary, and the Welsh and bilingual versions of the launch and
+    # of day 7 (Gwynedd): a page each at least, after the cover and schedule.
     cards = card_pages(texts)
-    assert len(cards) == 24
-    assert len(reader.pages) >= 1 + len(schedule) + 24
+    assert len(cards) == 28
+    assert len(reader.pages) >= 1 + len(schedule) + 28
     assert "Day 3 · Thursday 27 August 2015" in cards
+    assert [h for h in cards if h.startswith("Day 7 ·")] == [
+        "Day 7 · Monday 31 August 2015",
+        "Day 7 · Monday 31 August 2015 · Welsh",
+        "Day 7 · Monday 31 August 2015 · Welsh and English",
+    ]
+    welsh = flat(texts[cards["Day 7 · Monday 31 August 2015 · Welsh"]])
+    assert "Neuadd bentref yn Llŷn yn nwylo’r gymuned sy’n ei defnyddio" in welsh
+    assert "Dolen yn y bio." in welsh  # its own posts, in Welsh
     assert min(cards.values()) == 1 + len(schedule)
     # A bookmark per card, and for the cover and the schedule.
-    assert len(reader.outline) == 2 + 24
+    assert len(reader.outline) == 2 + 28
 
 
 def test_cover_counts_posts_and_approvals(shipped) -> None:
@@ -99,13 +108,13 @@ def test_cover_counts_posts_and_approvals(shipped) -> None:
     assert "Department for Communities and Local Government" in cover
     assert "#bettercommissioning" in cover
     assert "Tuesday 25 August 2015 to Tuesday 15 September 2015: 22 days" in cover
-    assert "168: 24 cards on 7 platforms" in cover
-    assert "1 approved · 22 not approved · 1 changed since approval" in cover
+    assert "196: 28 cards on 7 platforms" in cover
+    assert "1 approved · 26 not approved · 1 changed since approval" in cover
 
 
 def test_every_title_in_full(shipped) -> None:
     _, _, texts = shipped
-    schedule = flat(texts[1])
+    schedule = flat(" ".join(t for t in texts if t.lstrip().startswith("Schedule")))
     everything = flat(" ".join(texts))
     for slug, title in case_titles().items():
         assert flat(title) in schedule, slug
@@ -173,7 +182,7 @@ def test_the_command_writes_out_pack_pdf(runner, shipped) -> None:
     )
     text = flat(" ".join(p.extract_text() for p in pypdf.PdfReader(out / "pack.pdf").pages))
     # The shipped campaign requires sign-off and approves every card: the pack says so.
-    assert "24 approved · 0 not approved · 0 changed since approval" in text
+    assert "28 approved · 0 not approved · 0 changed since approval" in text
     assert "approved by cardgen maintainers (placeholder cases)" in text
 
 

@@ -163,3 +163,28 @@ def test_the_campaign_must_give_its_welsh(runner: CliRunner, welsh_cases: Path) 
     assert (
         "campaign.toml: cy.services.community-assets: Welsh missing for this service's label"
     ) in result.stderr
+
+
+def test_status_lists_each_language_version_and_only_the_changed_ones(
+    runner: CliRunner, welsh_cases: Path
+) -> None:
+    # Each language version is cleared on its own: editing the Welsh summary changes the Welsh
+    # and bilingual cards' posts, and leaves the English card approved.
+    path = welsh_cases / "llyn-village-hall-gwynedd.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("dosbarthiadau Cymraeg yno.", "dosbarthiadau Cymraeg."))
+    result = run(runner, "status", "--cases", welsh_cases)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    states = {
+        line.rsplit("(", 1)[1].rstrip(")"): lines[i - 1].split("  ")[-1]
+        for i, line in enumerate(lines)
+        if line.startswith("     ")
+    }
+    assert states["llyn-village-hall-gwynedd"].startswith("approved by")
+    for slug in ("llyn-village-hall-gwynedd-cy", "llyn-village-hall-gwynedd-cy-en"):
+        assert states[slug].startswith("changed since approval:"), slug
+        assert "post text" in states[slug], slug
+    assert states["launch-cy"].startswith("approved by")
+    days = [line.split()[0] for line in lines if not line.startswith(" " * 5)]
+    assert days.count("7") == 3 and days.count("0") == 3
