@@ -17,6 +17,7 @@ spreadsheet shows the text as written and runs nothing.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 from .build import build
 from .errors import CardgenError, Problem
 from .model import LAUNCH, SUMMARY, Campaign, load_cases, open_campaign
+from .plan import versions
 from .platforms import PLATFORMS
 from .posts import platforms
 from .project import Project
@@ -35,7 +37,8 @@ from .schedule import schedule
 Target = Literal["csv", "ics", "sprout", "hootsuite"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
-    "date", "time", "timezone", "day", "card", "platform", "text", "alt_text", "image", "link"
+    "date", "time", "timezone", "day", "card", "platform", "text", "alt_text", "image", "link",
+    "reply", "approval",
 )  # fmt: skip
 
 
@@ -52,6 +55,8 @@ class Row:
     alt: str
     image: str
     link: str
+    reply: bool = False  # a bilingual card's second language, posted as a reply to the first
+    approval: str = ""  # its sign-off status, when the campaign requires sign-off
 
 
 def safe_cell(value: str) -> str:
@@ -89,8 +94,10 @@ def rows(project: Project, out_dir: Path) -> tuple[list[Row], list[Problem], Cam
     entries = [(e.day, e.date, e.slug) for e in schedule(campaign, cases)]
     entries.append((campaign.days, campaign.end, SUMMARY))
     where = project.display(project.campaign_file)
+    slugs = [slug for _, slug in cards]
+    posted = [(d, date, s) for d, date, slug in entries for s in versions(slug, slugs)]
     out, problems = [], list(report.problems)
-    for day, date, slug in entries:
+    for day, date, slug in posted:  # each card of the day: its Welsh and bilingual ones too
         when = posting_time(campaign, date, where)
         for platform in chosen:
             fmt = summary_format if slug == SUMMARY else platform.format
@@ -105,19 +112,21 @@ def rows(project: Project, out_dir: Path) -> tuple[list[Row], list[Problem], Cam
                     )
                 )
                 continue
-            out.append(
-                Row(
-                    when=when,
-                    day=day,
-                    slug=slug,
-                    title=card.title or slug,
-                    platform=platform.key,
-                    text=card.posts[platform.key],
-                    alt=card.alt,
-                    image=project.display(out_dir / card.path),
-                    link=card.url or "",
-                )
+            row = Row(
+                when=when,
+                day=day,
+                slug=slug,
+                title=card.title or slug,
+                platform=platform.key,
+                text=card.posts[platform.key],
+                alt=card.alt,
+                image=project.display(out_dir / card.path),
+                link=card.url or "",
+                approval=card.approval or "",
             )
+            out.append(row)
+            if platform.key in card.replies:
+                out.append(dataclasses.replace(row, text=card.replies[platform.key], reply=True))
     return out, problems, campaign
 
 
@@ -129,7 +138,7 @@ def to_csv(found: list[Row]) -> str:
     for r in found:
         cells = [
             f"{r.when:%Y-%m-%d}", f"{r.when:%H:%M}", str(r.when.tzinfo), str(r.day), r.slug,
-            r.platform, r.text, r.alt, r.image, r.link,
+            r.platform, r.text, r.alt, r.image, r.link, "yes" if r.reply else "", r.approval,
         ]  # fmt: skip
         writer.writerow([safe_cell(c) for c in cells])
     return buffer.getvalue()
@@ -141,7 +150,7 @@ def to_sprout(found: list[Row], platform: str) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["date", "time_24hr", "message_text"])
     for r in found:
-        if r.platform == platform:
+        if r.platform == platform and not r.reply:  # a bulk file cannot thread a reply
             writer.writerow([f"{r.when:%d/%m/%Y}", f"{r.when:%H:%M}", safe_cell(r.text)])
     return buffer.getvalue()
 
@@ -151,7 +160,7 @@ def to_hootsuite(found: list[Row], platform: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for r in found:
-        if r.platform == platform:
+        if r.platform == platform and not r.reply:  # a bulk file cannot thread a reply
             message = r.text.replace(r.link, "").strip() if r.link else r.text
             writer.writerow([f"{r.when:%d/%m/%Y %H:%M}", safe_cell(message), r.link])
     return buffer.getvalue()
@@ -181,7 +190,8 @@ def to_ics(found: list[Row], campaign: Campaign) -> bytes:
         event.add("summary", f"{label}: {' / '.join(titles)} {campaign.hashtag}")
         lines = []
         for r in day_rows:
-            lines.append(f"{PLATFORMS[r.platform].name} ({r.slug}) · image {r.image}\n{r.text}\n")
+            name = PLATFORMS[r.platform].name + (", in reply" if r.reply else "")
+            lines.append(f"{name} ({r.slug}) · image {r.image}\n{r.text}\n")
         alts = dict.fromkeys((r.slug, r.alt) for r in day_rows)
         lines += [f"Alt text ({slug}): {alt}\n" for slug, alt in alts]
         event.add("description", "\n".join(lines))

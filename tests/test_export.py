@@ -38,8 +38,24 @@ def test_csv_has_a_row_per_post_per_platform(runner, shipped) -> None:
     cases, out = shipped
     rows = list(csv.DictReader(io.StringIO(export(runner, cases, out, "--to", "csv"))))
     assert tuple(rows[0]) == CSV_COLUMNS
-    # Launch, 22 cases and the summary, on seven platforms.
-    assert len(rows) == 24 * 7
+    # Launch, 22 cases and the summary, and the Welsh and bilingual launch and day 7 (Gwynedd),
+    # on seven platforms; a bilingual post too long for one platform has its reply below it.
+    posts = [r for r in rows if not r["reply"]]
+    assert len(posts) == 28 * 7
+    assert {r["card"] for r in posts if r["day"] == "7"} == {
+        "llyn-village-hall-gwynedd", "llyn-village-hall-gwynedd-cy",
+        "llyn-village-hall-gwynedd-cy-en",
+    }  # fmt: skip
+    replies = [i for i, r in enumerate(rows) if r["reply"]]
+    assert replies and all(rows[i]["reply"] == "yes" for i in replies)
+    for i in replies:
+        above = rows[i - 1]
+        assert (above["card"], above["platform"]) == (rows[i]["card"], rows[i]["platform"])
+        assert above["card"].endswith("-cy-en") and not above["reply"]
+    x_reply = next(rows[i]["text"] for i in replies if rows[i]["card"].startswith("llyn"))
+    assert x_reply.startswith("Llŷn village hall handed")  # the English, under the Welsh
+    # The shipped campaign requires sign-off and approves every card.
+    assert {r["approval"].split(" by ")[0] for r in rows} == {"approved"}
     assert {r["time"] for r in rows} == {"10:00"} and {r["timezone"] for r in rows} == {
         "Europe/London"
     }
@@ -54,8 +70,8 @@ def test_csv_has_a_row_per_post_per_platform(runner, shipped) -> None:
             else True
         )
     manifest = json.loads((out / "manifest.json").read_text())
-    posts = {(c["slug"], k): v for c in manifest["cards"] for k, v in c["posts"].items()}
-    assert all(r["text"] == posts[(r["card"], r["platform"])] for r in rows)
+    posted = {(c["slug"], k): v for c in manifest["cards"] for k, v in c["posts"].items()}
+    assert all(r["text"] == posted[(r["card"], r["platform"])] for r in posts)
 
 
 def test_ics_has_every_day_at_ten_uk_time(runner, shipped) -> None:
@@ -131,13 +147,13 @@ def test_sprout_and_hootsuite_files(runner, shipped) -> None:
     cases, out = shipped
     sprout = list(csv.reader(io.StringIO(export(runner, cases, out, "--to", "sprout"))))
     assert sprout[0] == ["date", "time_24hr", "message_text"]
-    assert sprout[1][:2] == ["25/08/2015", "10:00"] and len(sprout) == 1 + 24
+    assert sprout[1][:2] == ["25/08/2015", "10:00"] and len(sprout) == 1 + 28  # no replies
     hoot = list(
         csv.reader(
             io.StringIO(export(runner, cases, out, "--to", "hootsuite", "--platform", "linkedin"))
         )
     )
-    assert hoot[0][0] == "25/08/2015 10:00" and len(hoot) == 24
+    assert hoot[0][0] == "25/08/2015 10:00" and len(hoot) == 28
     assert hoot[3][2].startswith("https://www.gov.uk/") and hoot[3][2] not in hoot[3][1]
 
 
