@@ -143,14 +143,9 @@ def _in_every_language(entries: list[Any], made: set[str]) -> list[Any]:
     bilingual card ("x-cy", "x-cy-en"): released together on the same day."""
     import dataclasses
 
-    from .plan import asked_for
+    from .plan import versions
 
-    out = []
-    for entry in entries:
-        out.append(entry)
-        others = sorted(s for s in made if s != entry.slug and asked_for(s, {entry.slug}))
-        out += [dataclasses.replace(entry, slug=s) for s in sorted(others, key=len)]
-    return out
+    return [dataclasses.replace(e, slug=s) for e in entries for s in versions(e.slug, made)]
 
 
 def _format_of(project: Project, wanted: str) -> str:

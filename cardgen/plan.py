@@ -241,9 +241,10 @@ def asked_for(slug: str, wanted: set[str]) -> bool:
 
 
 def versions(slug: str, slugs: Iterable[str]) -> list[str]:
-    """A card's slug and its language versions among ``slugs`` ("x", then "x-cy", "x-cy-en"
-    as they come): what is posted on its day, each cleared on its own."""
-    return [slug, *(s for s in dict.fromkeys(slugs) if s != slug and asked_for(s, {slug}))]
+    """A card's slug and its language versions among ``slugs``: "x", then "x-cy", "x-cy-en"
+    (released together on its day, each cleared on its own)."""
+    others = {s for s in slugs if s != slug and asked_for(s, {slug})}
+    return [slug, *sorted(others, key=lambda s: (len(s), s))]
 
 
 def _variant(slug: str, languages: Sequence[str]) -> str:
