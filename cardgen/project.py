@@ -163,9 +163,11 @@ class Project:
         shown = display(path, self.root)
         if Path(shown).is_absolute():
             try:
-                return f"built-in {path.resolve().relative_to(BUILTIN_TEMPLATES.resolve())}"
+                inside = path.resolve().relative_to(BUILTIN_TEMPLATES.resolve())
             except ValueError:
                 pass
+            else:
+                return f"built-in {inside}" if inside.parts else "built-in templates"
         return shown
 
     @property
