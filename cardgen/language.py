@@ -83,6 +83,9 @@ def day_text(day: int, days: int, language: str = "en") -> str:
 
 
 # Counted nouns: (one, many) in English; Welsh keeps the singular after a numeral.
+# The summary's alt text: how many cases across how many areas. Kept out of UI, which every
+# card's context holds: a new phrase here changes no card's key and voids no approval.
+ACROSS = {"en": "{cases_text} across {areas_text}", "cy": "{cases_text} ar draws {areas_text}"}
 NOUNS = {
     "en": {"case": ("case study", "case studies"), "area": ("service area", "service areas")},
     "cy": {"case": ("astudiaeth achos", "astudiaeth achos"), "area": ("maes gwasanaeth",) * 2},

@@ -193,7 +193,7 @@ def plan(
     by_kind: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         "launch": _launches(campaign, campaign_file, shared),
         "case": [],
-        "summary": [(SUMMARY, campaign_file, contexts.summary_context(campaign, cases, shared))],
+        "summary": _summaries(campaign, cases, campaign_file, shared),
     }
     for c in cases:
         if c.slug in photos:
@@ -293,6 +293,24 @@ def _launches(
         both = contexts.bilingual([made[lang] for lang in campaign.languages], campaign)
         cards.append((_variant(LAUNCH, campaign.languages), where, both))
     return cards
+
+
+def _summaries(
+    campaign: Campaign, cases: list[Loaded], where: str, shared: dict[str, Any]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The summary in English, and in each other language of the campaign that every case
+    is published in (it shows every case's figures: one case without its Welsh would put
+    English words on a Welsh card)."""
+    out = []
+    for lang in campaign.languages:
+        if lang != "en" and not all(lang in languages_of(c.case, campaign) for c in cases):
+            continue
+        spoken = campaign_in(campaign, lang)
+        told = [dataclasses.replace(c, case=case_in(c.case, lang)) for c in cases]
+        slug = _variant(SUMMARY, [lang])
+        context = {**contexts.summary_context(spoken, told, shared), "slug": slug}
+        out.append((slug, where, context))
+    return out
 
 
 def _campaign_post_problems(

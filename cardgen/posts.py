@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
-from .language import UI, date_text
-from .model import Campaign, Case, Loaded, plural
+from .language import ACROSS, UI, date_text
+from .model import Campaign, Case, Loaded
 from .platforms import PLATFORMS, Platform, length, post_problems
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'‘“(]?[A-Z0-9£€$])")
@@ -202,12 +202,10 @@ def summary_alt(campaign: Campaign, title: str, cases: int, areas: list[dict[str
         f"{a['label']}: " + "; ".join(f"{f['figure']} {f['label']}" for f in a["figures"]) + "."
         for a in areas
     ]
-    counts = (
-        f"{plural(cases, 'case study', 'case studies')} across "
-        f"{plural(len(areas), 'service area', 'service areas')}"
-    )
+    counts = campaign.say(ACROSS[campaign.language], cases=cases, areas=len(areas))
+    lead = f"{UI[campaign.language]['infographic']}: {_sentence(title)} {counts}."
     return _fit_alt(
-        [f"Infographic: {_sentence(title)} {counts}.", *details, _slogan(campaign)],
+        [lead, *details, _slogan(campaign)],
         campaign.posting.alt_limit,
     )
 

@@ -188,3 +188,29 @@ def test_status_lists_each_language_version_and_only_the_changed_ones(
     assert states["launch-cy"].startswith("approved by")
     days = [line.split()[0] for line in lines if not line.startswith(" " * 5)]
     assert days.count("7") == 3 and days.count("0") == 3
+
+
+def test_a_summary_in_welsh_when_every_case_is_in_welsh(
+    runner: CliRunner, welsh_cases: Path, tmp_path: Path
+) -> None:
+    # The shipped campaign has one case in Welsh: its summary would mix languages, so it is
+    # made in English only. With only Welsh-and-English cases, the summary comes in Welsh too.
+    out = tmp_path / "out"
+    result = run(runner, "build", "-q", "--cases", welsh_cases, "--out", out, "--format", "story")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (out / "story").iterdir()) == ["summary.png"]
+    for path in welsh_cases.glob("*.toml"):
+        if path.stem not in ("campaign", "approvals", "llyn-village-hall-gwynedd"):
+            path.unlink()
+    result = run(runner, "build", "-q", "--cases", welsh_cases, "--out", out, "--format", "story")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    cards = {c["slug"]: c for c in manifest["cards"]}
+    assert set(cards) == {"summary", "summary-cy"}
+    assert (out / "story/summary-cy.png").exists()
+    alt = cards["summary-cy"]["alt"]
+    assert alt.startswith("Ffeithlun: Yr ymgyrch yn gryno – Comisiynu gwell.")
+    assert "1 astudiaeth achos ar draws 1 maes gwasanaeth" in alt
+    assert "Perchnogaeth gymunedol ar asedau: £18,000 wedi’i arbed" in alt
+    assert cards["summary"]["alt"].startswith("Infographic: The campaign at a glance")
+    assert "1 case study across 1 service area" in cards["summary"]["alt"]
