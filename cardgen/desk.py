@@ -89,11 +89,12 @@ def day_posts(
         project, out_dir, formats=sorted(needed), slugs=[e.slug for e in entries], jobs=1
     )
     cards = {(r.job.format, r.job.slug): r for r in report.results}
+    summaries = {r.job.slug for r in report.results if r.job.kind == "summary"}  # "summary-cy" too
     out = []
     for entry in _in_every_language(entries, {slug for _, slug in cards}):
         posts, title, approval = {}, entry.slug, None
         for platform in chosen:
-            fmt = summary_format if entry.slug == SUMMARY else formats[platform.key]
+            fmt = summary_format if entry.slug in summaries else formats[platform.key]
             result = cards.get((fmt, entry.slug))
             if result is None or result.entry is None:
                 mine = [p for p in report.problems if p.slug == entry.slug]
@@ -121,7 +122,7 @@ def day_posts(
             "launch"
             if entry.slug.startswith(LAUNCH) and entry.slug not in case_slugs
             else "summary"
-            if entry.slug == SUMMARY
+            if entry.slug in summaries
             else "case"
         )
         out.append(

@@ -90,6 +90,7 @@ def rows(project: Project, out_dir: Path) -> tuple[list[Row], list[Problem], Cam
     chosen = platforms(campaign)
     report = build(project, out_dir)
     cards = {(r.job.format, r.job.slug): r.entry for r in report.results if r.entry}
+    summaries = {r.job.slug for r in report.results if r.job.kind == "summary"}  # "summary-cy" too
     summary_format = next((n for n, f in project.formats.items() if "summary" in f.kinds), "")
     entries = [(e.day, e.date, e.slug) for e in schedule(campaign, cases)]
     entries.append((campaign.days, campaign.end, SUMMARY))
@@ -100,7 +101,7 @@ def rows(project: Project, out_dir: Path) -> tuple[list[Row], list[Problem], Cam
     for day, date, slug in posted:  # each card of the day: its Welsh and bilingual ones too
         when = posting_time(campaign, date, where)
         for platform in chosen:
-            fmt = summary_format if slug == SUMMARY else platform.format
+            fmt = summary_format if slug in summaries else platform.format
             fmt = fmt if fmt in project.formats else "twitter"
             card = cards.get((fmt, slug))
             if card is None:

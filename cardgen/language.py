@@ -82,10 +82,10 @@ def day_text(day: int, days: int, language: str = "en") -> str:
     return words["day" if days < 100 else "day_long"].format(day=day, days=days)
 
 
-# Counted nouns: (one, many) in English; Welsh keeps the singular after a numeral.
 # The summary's alt text: how many cases across how many areas. Kept out of UI, which every
 # card's context holds: a new phrase here changes no card's key and voids no approval.
 ACROSS = {"en": "{cases_text} across {areas_text}", "cy": "{cases_text} ar draws {areas_text}"}
+# Counted nouns: (one, many) in English; Welsh keeps the singular after a numeral.
 NOUNS = {
     "en": {"case": ("case study", "case studies"), "area": ("service area", "service areas")},
     "cy": {"case": ("astudiaeth achos", "astudiaeth achos"), "area": ("maes gwasanaeth",) * 2},

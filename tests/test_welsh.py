@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -214,3 +216,15 @@ def test_a_summary_in_welsh_when_every_case_is_in_welsh(
     assert "Perchnogaeth gymunedol ar asedau: £18,000 wedi’i arbed" in alt
     assert cards["summary"]["alt"].startswith("Infographic: The campaign at a glance")
     assert "1 case study across 1 service area" in cards["summary"]["alt"]
+    # The last day's desk and the exported schedule offer the Welsh summary with its image.
+    result = run(
+        runner, "today", "--cases", welsh_cases, "--out", out, "--date", "2015-09-15",
+        "--platform", "x",
+    )  # fmt: skip
+    assert "X (116/280) · " in result.output and "story/summary-cy.png" in result.output
+    result = run(
+        runner, "export", "--cases", welsh_cases, "--out", out, "--to", "csv", "--file", "-"
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = [r for r in csv.DictReader(io.StringIO(result.output)) if r["card"] == "summary-cy"]
+    assert len(rows) == 7 and all(r["image"].endswith("story/summary-cy.png") for r in rows)
