@@ -119,3 +119,21 @@ def test_revoke(runner, project: Path) -> None:
     assert run(runner, "approve", "launch", "--by", "x").exit_code == 0
     assert run(runner, "revoke", "launch").output.strip() == "revoked launch"
     assert "[launch]" not in (project / "approvals.toml").read_text()
+
+
+def test_a_release_adding_a_word_of_its_own_voids_no_approval(
+    runner, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cardgen's own words (the `t` table every card's context holds) belong to its version,
+    # like the rendering libraries': a release that adds one keeps every approval.
+    from cardgen import language
+
+    assert run(runner, "approve", "--all", "--yes", "--by", "Press office").exit_code == 0
+    for words in language.UI.values():
+        monkeypatch.setitem(words, "new_word", "a word a later release adds")
+    result = run(runner, "status")
+    assert result.exit_code == 0, result.stderr
+    assert "changed" not in result.stdout and "not approved" not in result.stdout
+    # What a card shows is still bound: the day line, as drawn, changes with its words.
+    monkeypatch.setitem(language.UI["en"], "day", "Case {day} of {days}")
+    assert "changed since approval: the twitter card" in run(runner, "status").stdout
