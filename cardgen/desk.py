@@ -16,6 +16,7 @@ from .platforms import PLATFORMS
 from .posts import counted, platforms
 from .project import Project
 from .schedule import entries_for
+from .signoff import read_approvals, status
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,10 +90,11 @@ def day_posts(
         project, out_dir, formats=sorted(needed), slugs=[e.slug for e in entries], jobs=1
     )
     cards = {(r.job.format, r.job.slug): r for r in report.results}
+    approvals = read_approvals(project)[0] if campaign.sign_off.required else {}
     summaries = {r.job.slug for r in report.results if r.job.kind == "summary"}  # "summary-cy" too
     out = []
     for entry in _in_every_language(entries, {slug for _, slug in cards}):
-        posts, title, approval = {}, entry.slug, None
+        posts, title, shown = {}, entry.slug, {}
         for platform in chosen:
             fmt = summary_format if entry.slug in summaries else formats[platform.key]
             result = cards.get((fmt, entry.slug))
@@ -117,7 +119,13 @@ def day_posts(
                 posts[platform.key]["reply"] = reply.text
                 posts[platform.key]["reply_length"] = reply.length
             title = card.title or entry.slug
-            approval = card.approval
+            shown[fmt] = result.job
+        # Every image the day posts counts: one changed format is enough to refuse the day.
+        approval = (
+            str(status(approvals.get(entry.slug), shown.values()))
+            if campaign.sign_off.required
+            else None
+        )
         kind = (
             "launch"
             if entry.slug.startswith(LAUNCH) and entry.slug not in case_slugs

@@ -343,9 +343,6 @@ def _sign_off(jobs: list[Job], project: Project) -> tuple[list[Job], list[Proble
     from .signoff import read_approvals, status
 
     approvals, problems = read_approvals(project)
-    by_slug: dict[str, list[Job]] = {}
-    for job in jobs:
-        by_slug.setdefault(job.slug, []).append(job)
     out = []
     for job in jobs:
         state = status(approvals.get(job.slug), [job])

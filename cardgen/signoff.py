@@ -136,14 +136,16 @@ def status(approval: Approval | None, jobs: Iterable[Job]) -> Status:
     """A card's status from its approval and its jobs (one per format)."""
     if approval is None:
         return Status(state="not approved")
-    changed: list[str] = []
-    for job in jobs:
-        if approval.cards.get(job.format) not in (None, job.content["card"]):
-            changed.append(f"the {job.format} card")
-        if job.content["posts"] != approval.posts and "post text" not in changed:
-            changed.append("post text")
-        if job.content["alt"] != approval.alt and "alt text" not in changed:
-            changed.append("alt text")
+    jobs = list(jobs)
+    changed = [
+        f"the {job.format} card"
+        for job in jobs
+        if approval.cards.get(job.format) not in (None, job.content["card"])
+    ]
+    if any(job.content["posts"] != approval.posts for job in jobs):
+        changed.append("post text")
+    if any(job.content["alt"] != approval.alt for job in jobs):
+        changed.append("alt text")
     if changed:
         return Status(state="changed", by=approval.by, at=approval.at, changed=tuple(changed))
     return Status(state="approved", by=approval.by, at=approval.at)

@@ -51,7 +51,8 @@ def test_approve_edit_and_approve_again(runner, project: Path) -> None:
     case = project / "cases" / f"{slug}.toml"
     case.write_text(case.read_text().replace("before people leave", "before older people leave"))
     status = run(runner, "status").output
-    assert "changed since approval:" in status and "post text" in status
+    line = next(x for x in status.splitlines() if "changed since approval:" in x)
+    assert line.endswith("card, post text"), "the cards first, then the words"
     assert "alt text" not in status.split(slug)[0].splitlines()[-1]
     assert run(runner, "build", "-q").exit_code == 0
     assert top_left(card) == DRAFT_RED
@@ -62,6 +63,24 @@ def test_approve_edit_and_approve_again(runner, project: Path) -> None:
     case.write_text(case.read_text().replace("before older people leave", "before people leave"))
     assert run(runner, "build", "-q").exit_code == 0
     assert card.read_bytes() == clean, "back as approved: the approval holds again"
+
+
+def test_today_refuses_a_day_when_any_platform_s_image_changed(runner, project: Path) -> None:
+    """The desk shows every platform's image: a change to one format's card is enough."""
+    assert run(runner, "approve", "--all", "--yes", "--by", "x").exit_code == 0
+    assert run(runner, "today", "--date", "2026-10-27").exit_code == 0
+    assert run(runner, "templates", "copy", "case.twitter.svg").exit_code == 0
+    template = project / "templates" / "case.twitter.svg"
+    text = template.read_text()
+    assert 'id="top-band" x="0" y="0" width="1200" height="12"' in text
+    template.write_text(text.replace('width="1200" height="12"', 'width="1200" height="13"', 1))
+    for platforms in ([], ["--platform", "x"], ["--platform", "linkedin", "--platform", "x"]):
+        refused = run(runner, "today", "--date", "2026-10-27", *platforms)
+        assert refused.exit_code == 1, platforms
+        assert "day 2 is not approved (changed since approval: the twitter card):" in (
+            refused.stderr
+        )
+    assert run(runner, "today", "--date", "2026-10-27", "--platform", "linkedin").exit_code == 0
 
 
 def test_an_approved_card_is_the_card_without_sign_off(runner, project: Path) -> None:
